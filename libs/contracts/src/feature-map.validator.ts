@@ -1,0 +1,41 @@
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+
+/** Bounds on a feature map: enough for any sane model signature, small enough to refuse abuse. */
+export const FEATURE_LIMITS = { maxKeys: 256, maxKeyLength: 64 } as const;
+const FEATURE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Explains why `value` is not a valid feature map, or returns null when it is. */
+export function featureMapProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'features must be an object of {name: number | null}';
+  }
+  const keys = Object.keys(value);
+  if (keys.length > FEATURE_LIMITS.maxKeys) return `features has ${keys.length} keys; at most ${FEATURE_LIMITS.maxKeys}`;
+  for (const key of keys) {
+    if (FORBIDDEN_KEYS.has(key) || key.length > FEATURE_LIMITS.maxKeyLength || !FEATURE_NAME.test(key)) {
+      return `features has an invalid name: ${JSON.stringify(key.slice(0, FEATURE_LIMITS.maxKeyLength))}`;
+    }
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
+      return `features.${key} must be a finite number or null`;
+    }
+  }
+  return null;
+}
+
+/** class-validator decorator for `{name: number | null}` maps. */
+export function IsFeatureMap(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isFeatureMap',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) => featureMapProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => featureMapProblem(args?.value) ?? 'invalid features',
+      },
+    });
+  };
+}

@@ -1,0 +1,37 @@
+import type { ServingModelInfo } from './model-info.js';
+import type { Prediction } from './prediction.js';
+import type { PredictionRequestMessage } from './prediction-request.message.js';
+import { Patterns } from './patterns.js';
+import type {
+  TaskRetryingMessage,
+  TaskStartedMessage,
+  TaskSucceededMessage,
+} from './task-event.message.js';
+import type {
+  TaskAbandonMessage,
+  TaskAbandonReply,
+  TaskCreateMessage,
+  TaskCreateReply,
+  TaskStatusMessage,
+  TaskStatusReply,
+} from './task-rpc.message.js';
+
+/** Request/reply patterns: a producer/consumer payload mismatch is a compile error. */
+export interface RpcMap {
+  [Patterns.predict]: { request: PredictionRequestMessage; reply: Prediction };
+  [Patterns.modelInfo]: { request: Record<string, never>; reply: ServingModelInfo };
+  [Patterns.taskCreate]: { request: TaskCreateMessage; reply: TaskCreateReply };
+  [Patterns.taskStatus]: { request: TaskStatusMessage; reply: TaskStatusReply };
+  [Patterns.taskAbandon]: { request: TaskAbandonMessage; reply: TaskAbandonReply };
+}
+
+/** Fire-and-forget patterns (persistent, confirmed). */
+export interface EventMap {
+  [Patterns.predictTask]: PredictionRequestMessage;
+  [Patterns.taskStarted]: TaskStartedMessage;
+  [Patterns.taskRetrying]: TaskRetryingMessage;
+  [Patterns.taskSucceeded]: TaskSucceededMessage;
+}
+
+export type RpcPattern = keyof RpcMap;
+export type EventPatternName = keyof EventMap;

@@ -1,0 +1,22 @@
+/**
+ * Versioned message patterns: the public RabbitMQ contract between the apps and any other service in a
+ * user's estate. A breaking change to a payload gets a new version suffix, never an edit in place.
+ */
+export const Patterns = {
+  /** Sync inference RPC on the interactive queue (request/reply over direct reply-to). */
+  predict: 'prediction.predict.v1',
+  /** Async inference task on the `ml` work queue (fire-and-forget, persistent, confirmed). */
+  predictTask: 'prediction.task.v1',
+  /** Serving-model metadata RPC, answered by any predictor. */
+  modelInfo: 'model.info.v1',
+  /** Task-state RPCs, answered by `results` (the only owner of task state). */
+  taskCreate: 'task.create.v1',
+  taskStatus: 'task.status.v1',
+  taskAbandon: 'task.abandon.v1',
+  /** Task lifecycle events, predictor → results. Failure arrives through the dead-letter exchange. */
+  taskStarted: 'task.started.v1',
+  taskRetrying: 'task.retrying.v1',
+  taskSucceeded: 'task.succeeded.v1',
+} as const;
+
+export type Pattern = (typeof Patterns)[keyof typeof Patterns];

@@ -1,0 +1,52 @@
+import { Type } from 'class-transformer';
+import { IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { PredictRequestDto } from './predict-request.dto.js';
+import type { TaskState, TaskView } from './task-state.js';
+
+/** Idempotency keys: our sha256 of the request, or a client's `Idempotency-Key` header (namespaced). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9:_.-]{1,200}$/;
+
+/** `task.create.v1`: reserve a task id for a request, or return the one already live for the same key. */
+export class TaskCreateMessage {
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY_PATTERN)
+  idempotency_key!: string;
+
+  @ValidateNested()
+  @Type(() => PredictRequestDto)
+  request!: PredictRequestDto;
+}
+
+export interface TaskCreateReply {
+  task_id: string;
+  /** false when an earlier pending or successful task with the same key was returned instead. */
+  created: boolean;
+  status: TaskState;
+}
+
+/** `task.status.v1` */
+export class TaskStatusMessage {
+  @IsUUID()
+  task_id!: string;
+}
+
+/** null: unknown or expired. */
+export type TaskStatusReply = TaskView | null;
+
+/** `task.abandon.v1`: the gateway could not queue a task it had created; forget it and its key. */
+export class TaskAbandonMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY_PATTERN)
+  idempotency_key!: string;
+
+  @IsString()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export interface TaskAbandonReply {
+  abandoned: boolean;
+}

@@ -1,0 +1,101 @@
+import type { RmqContext } from '@nestjs/microservices';
+import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { Headers } from './message-headers.js';
+
+/**
+ * The one place that acks, rejects, requeues and republishes broker messages. Every delivery is settled
+ * exactly once: a second ack of the same delivery tag is a channel error that would redeliver everything
+ * in flight, so settled messages are remembered.
+ */
+export class MessageSettler {
+  private readonly settled = new WeakSet<ConsumeMessage>();
+
+  isSettled(ctx: RmqContext): boolean {
+    return this.settled.has(ctx.getMessage() as ConsumeMessage);
+  }
+
+  ack(ctx: RmqContext): void {
+    this.settle(ctx, (channel, msg) => channel.ack(msg));
+  }
+
+  /** nack without requeue: the queue's own dead-letter exchange (if any) takes it. */
+  reject(ctx: RmqContext): void {
+    this.settle(ctx, (channel, msg) => channel.nack(msg, false, false));
+  }
+
+  /** nack with requeue after a pause, so a transient fault (e.g. Redis away) is not a hot loop. */
+  requeueLater(ctx: RmqContext, delayMs: number): void {
+    const msg = ctx.getMessage() as ConsumeMessage;
+    if (this.settled.has(msg)) return;
+    this.settled.add(msg);
+    setTimeout(() => safely(() => channelOf(ctx).nack(msg, false, true)), delayMs).unref();
+  }
+
+  /**
+   * Publishes a copy (same body and properties, updated headers) on the delivering channel, waits for the
+   * broker's confirm, then acks the original. A crash in between redelivers the original: at least once.
+   */
+  async forward(ctx: RmqContext, target: { exchange: string; routingKey: string }, headers: Record<string, unknown>): Promise<void> {
+    const msg = ctx.getMessage() as ConsumeMessage;
+    if (this.settled.has(msg)) return;
+    const channel = channelOf(ctx);
+    const options: Options.Publish = {
+      ...stripUndefined(msg.properties),
+      persistent: true,
+      headers: { ...withoutBrokerHeaders(msg.properties.headers), ...headers },
+    };
+    await new Promise<void>((resolve, reject) => {
+      channel.publish(target.exchange, target.routingKey, msg.content, options, (err: unknown) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+      );
+    });
+    this.ack(ctx);
+  }
+
+  /** Sends a message to a retry queue (default exchange, routing key = queue name). */
+  retry(ctx: RmqContext, retryQueue: string, nextAttempt: number, error: string): Promise<void> {
+    return this.forward(ctx, { exchange: '', routingKey: retryQueue }, { [Headers.attempt]: nextAttempt, [Headers.deathError]: error });
+  }
+
+  /** Parks a message in the dead-letter exchange with the reason, so humans and `results` can see why. */
+  deadLetter(ctx: RmqContext, exchange: string, reason: string, error: string, attempt: number): Promise<void> {
+    return this.forward(ctx, { exchange, routingKey: '' }, {
+      [Headers.deathReason]: reason,
+      [Headers.deathError]: error.slice(0, 2000),
+      [Headers.attempt]: attempt,
+      [Headers.originalQueue]: (ctx.getMessage() as ConsumeMessage).fields.routingKey,
+    });
+  }
+
+  private settle(ctx: RmqContext, action: (channel: ConfirmChannel, msg: ConsumeMessage) => void): void {
+    const msg = ctx.getMessage() as ConsumeMessage;
+    if (this.settled.has(msg)) return;
+    this.settled.add(msg);
+    // After a reconnect the delivering channel is gone and the broker redelivers anyway.
+    safely(() => action(channelOf(ctx), msg));
+  }
+}
+
+function channelOf(ctx: RmqContext): ConfirmChannel {
+  return ctx.getChannelRef() as ConfirmChannel;
+}
+
+function safely(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Channel closed: the broker will redeliver the unsettled message on a new channel.
+  }
+}
+
+function withoutBrokerHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (!k.startsWith('x-')) out[k] = v;
+  return out;
+}
+
+function stripUndefined(properties: ConsumeMessage['properties']): Options.Publish {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(properties)) if (v !== undefined && k !== 'headers') out[k] = v;
+  return out as Options.Publish;
+}

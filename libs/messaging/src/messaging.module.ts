@@ -1,0 +1,36 @@
+import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { BrokerTopology } from './broker-topology.js';
+import { MessageSettler } from './message-settler.js';
+import type { BrokerOptions } from './rmq-transport.factory.js';
+import { SettleMessageInterceptor } from './settle-message.interceptor.js';
+import { buildTopology, type TopologyOptions } from './topology.js';
+
+export const BROKER_OPTIONS = Symbol('BROKER_OPTIONS');
+
+/** Closes the management connection last, after Nest has stopped the consumers. */
+class BrokerTopologyLifecycle implements OnApplicationShutdown {
+  constructor(private readonly moduleRef: ModuleRef) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.moduleRef.get(BrokerTopology, { strict: false }).close();
+  }
+}
+
+/** The broker topology, the settle helper and its interceptor, for one app. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(broker: BrokerOptions, topology: TopologyOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: BROKER_OPTIONS, useValue: broker },
+        { provide: BrokerTopology, useFactory: () => new BrokerTopology(broker, buildTopology(topology)) },
+        MessageSettler,
+        SettleMessageInterceptor,
+        BrokerTopologyLifecycle,
+      ],
+      exports: [BROKER_OPTIONS, BrokerTopology, MessageSettler, SettleMessageInterceptor],
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import { RmqRecordBuilder } from '@nestjs/microservices';
+import { isRpcErrorPayload, type RpcErrorPayload, type RpcMap, type RpcPattern } from '@app/contracts';
+import { firstValueFrom, throwError, timeout } from 'rxjs';
+import { BrokerUnavailableError } from './broker-unavailable.error.js';
+
+export class RpcTimeoutError extends Error {
+  constructor(
+    readonly pattern: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no reply to ${pattern} within ${timeoutMs} ms`);
+    this.name = 'RpcTimeoutError';
+  }
+}
+
+/** The remote handler answered with a typed error. */
+export class RpcRemoteError extends Error {
+  constructor(readonly payload: RpcErrorPayload) {
+    super(payload.message);
+    this.name = 'RpcRemoteError';
+  }
+}
+
+export interface RpcCallOptions {
+  timeoutMs: number;
+  /** Message TTL on the broker: after it, the request is dropped unprocessed. Defaults to timeoutMs. */
+  expirationMs?: number;
+  messageId?: string;
+}
+
+/**
+ * Typed request/reply over a Nest RMQ client (direct reply-to). Nest has no timeout of its own and loses
+ * replies on reconnect, so every call has a deadline, and the request expires on the broker with it.
+ */
+export class RpcClient {
+  constructor(private readonly client: ClientProxy) {}
+
+  async call<P extends RpcPattern>(pattern: P, payload: RpcMap[P]['request'], options: RpcCallOptions): Promise<RpcMap[P]['reply']> {
+    const expiration = Math.max(1, Math.ceil(options.expirationMs ?? options.timeoutMs));
+    const record = new RmqRecordBuilder(payload)
+      .setOptions({ expiration: String(expiration), persistent: false, ...(options.messageId ? { messageId: options.messageId } : {}) })
+      .build();
+    try {
+      return await firstValueFrom(
+        this.client.send<RpcMap[P]['reply']>(pattern, record).pipe(
+          timeout({ first: options.timeoutMs, with: () => throwError(() => new RpcTimeoutError(pattern, options.timeoutMs)) }),
+        ),
+      );
+    } catch (error) {
+      throw classifyRpcError(error);
+    }
+  }
+}
+
+export function classifyRpcError(error: unknown): Error {
+  if (error instanceof RpcTimeoutError) return error;
+  if (isRpcErrorPayload(error)) return new RpcRemoteError(error);
+  return BrokerUnavailableError.from(error);
+}

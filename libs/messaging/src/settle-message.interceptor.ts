@@ -1,0 +1,36 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { RmqContext } from '@nestjs/microservices';
+import { MessageValidationError } from '@app/contracts';
+import { catchError, tap, throwError, type Observable } from 'rxjs';
+import { MessageSettler } from './message-settler.js';
+
+/** Pause before a message that failed for an unexpected reason is redelivered. */
+export const REQUEUE_DELAY_MS = 1000;
+
+/**
+ * Safety net around every broker handler: whatever a handler did not settle itself is settled here, so no
+ * delivery is ever left unacked (Nest leaves failed ones hanging until the channel closes).
+ * - success → ack;
+ * - RPC (has replyTo) failure → ack: the caller gets the error reply, redelivery would only repeat it;
+ * - event with an invalid payload → reject, to the queue's dead-letter exchange;
+ * - event with any other failure → requeue after a pause.
+ */
+@Injectable()
+export class SettleMessageInterceptor implements NestInterceptor {
+  constructor(private readonly settler: MessageSettler) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const ctx = context.switchToRpc().getContext<unknown>();
+    if (context.getType() !== 'rpc' || !(ctx instanceof RmqContext)) return next.handle();
+    const isRpc = Boolean((ctx.getMessage() as { properties?: { replyTo?: string } }).properties?.replyTo);
+    return next.handle().pipe(
+      tap({ complete: () => this.settler.ack(ctx) }),
+      catchError((error: unknown) => {
+        if (isRpc) this.settler.ack(ctx);
+        else if (error instanceof MessageValidationError) this.settler.reject(ctx);
+        else this.settler.requeueLater(ctx, REQUEUE_DELAY_MS);
+        return throwError(() => error);
+      }),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+/** The one JSON error shape of every HTTP answer that is not a success. */
+export interface HttpErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
+export function errorBody(statusCode: number, message: string, details?: unknown): HttpErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? 'error', message, ...(details === undefined ? {} : { details }) };
+}
+
+/** Maps every exception to `HttpErrorBody`; unknown errors become a bare 500, logged but never leaked. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): HttpErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && 'statusCode' in response && 'error' in response && 'message' in response) {
+        const r = response as HttpErrorBody;
+        if (typeof r.message === 'string' && typeof r.error === 'string' && REASONS[status] === r.error) return r;
+      }
+      const message = typeof response === 'string' ? response : extractMessage(response) ?? exception.message;
+      return errorBody(status, message);
+    }
+    // Fastify's own errors (bad JSON, body too large, wrong content type) carry a statusCode.
+    const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      return errorBody(fastifyStatus, (exception as Error).message);
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+  }
+}
+
+function extractMessage(response: unknown): string | undefined {
+  if (typeof response !== 'object' || response === null) return undefined;
+  const m = (response as { message?: unknown }).message;
+  if (typeof m === 'string') return m;
+  if (Array.isArray(m)) return m.join('; ');
+  return undefined;
+}
