@@ -39,3 +39,12 @@ export function IsFeatureMap(options?: ValidationOptions): PropertyDecorator {
     });
   };
 }
+
+/** Names a request has that a model signature lacks, and names the signature needs that the request lacks. */
+export function featureMismatch(signature: readonly string[], given: Record<string, unknown>): { unknown: string[]; missing: string[] } {
+  const expected = new Set(signature);
+  return {
+    unknown: Object.keys(given).filter((k) => !expected.has(k)).sort(),
+    missing: signature.filter((k) => !Object.hasOwn(given, k)).sort(),
+  };
+}

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PredictRequestDto } from './predict-request.dto.js';

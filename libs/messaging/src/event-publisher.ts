@@ -1,4 +1,4 @@
-import type { ClientProxy } from '@nestjs/microservices';
+import type { ClientRMQ } from '@nestjs/microservices';
 import { RmqRecordBuilder } from '@nestjs/microservices';
 import type { EventMap, EventPatternName } from '@app/contracts';
 import { lastValueFrom, throwError, timeout } from 'rxjs';
@@ -14,7 +14,7 @@ export interface PublishOptions {
 /** Typed, persistent publish that resolves only once the broker has confirmed the message. */
 export class EventPublisher {
   constructor(
-    private readonly client: ClientProxy,
+    private readonly client: ClientRMQ,
     private readonly defaultConfirmTimeoutMs = 5000,
   ) {}
 

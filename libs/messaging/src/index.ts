@@ -1,4 +1,5 @@
 export * from './attach-consumer.js';
+export * from './broker-consumer.decorator.js';
 export * from './broker-topology.js';
 export * from './broker-unavailable.error.js';
 export * from './event-publisher.js';

@@ -1,5 +1,4 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { BrokerTopology } from './broker-topology.js';
 import { MessageSettler } from './message-settler.js';
 import type { BrokerOptions } from './rmq-transport.factory.js';
@@ -9,10 +8,11 @@ import { buildTopology, type TopologyOptions } from './topology.js';
 export const BROKER_OPTIONS = Symbol('BROKER_OPTIONS');
 
 /** Closes the management connection last, after Nest has stopped the consumers. */
+@Injectable()
 class BrokerTopologyLifecycle implements OnApplicationShutdown {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly broker: BrokerTopology) {}
   async onApplicationShutdown(): Promise<void> {
-    await this.moduleRef.get(BrokerTopology, { strict: false }).close();
+    await this.broker.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ClientProxy } from '@nestjs/microservices';
+import type { ClientRMQ } from '@nestjs/microservices';
 import { RmqRecordBuilder } from '@nestjs/microservices';
 import { isRpcErrorPayload, type RpcErrorPayload, type RpcMap, type RpcPattern } from '@app/contracts';
 import { firstValueFrom, throwError, timeout } from 'rxjs';
@@ -34,7 +34,7 @@ export interface RpcCallOptions {
  * replies on reconnect, so every call has a deadline, and the request expires on the broker with it.
  */
 export class RpcClient {
-  constructor(private readonly client: ClientProxy) {}
+  constructor(private readonly client: ClientRMQ) {}
 
   async call<P extends RpcPattern>(pattern: P, payload: RpcMap[P]['request'], options: RpcCallOptions): Promise<RpcMap[P]['reply']> {
     const expiration = Math.max(1, Math.ceil(options.expirationMs ?? options.timeoutMs));

@@ -26,6 +26,8 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     // Bodies with __proto__ / constructor.prototype keys are refused outright, not sanitised.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // The seed's paths end in a slash (`/predict/`); accept both spellings.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const logger = new ConsoleLogger({
     json: true,

@@ -1,4 +1,4 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import 'reflect-metadata';
 import { validateSync } from 'class-validator';
 
 export class ConfigError extends Error {
@@ -10,17 +10,35 @@ export class ConfigError extends Error {
 
 /**
  * Validates the environment into a typed config object at boot. A bad value stops the app with a message
- * that names the variable; defaults live on the class, so the class is the documentation.
+ * that names the variable. Defaults live on the class, so the class is the documentation; each variable is
+ * converted to the type of its default (numbers stay strings when they do not parse, and fail validation).
  */
-export function loadConfig<T extends object>(type: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): T {
-  const present: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') present[k] = v;
-  const config = plainToInstance(type, present, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(config, { whitelist: false, skipMissingProperties: false });
+export function loadConfig<T extends object>(type: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+  const config = new type();
+  const fields = config as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    fields[key] = convertLike(fields[key], raw);
+  }
+  const errors = validateSync(config, { skipMissingProperties: false });
   if (errors.length > 0) {
     throw new ConfigError(
       errors.map((e) => `${e.property}=${JSON.stringify(env[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join(', ')}`),
     );
   }
   return config;
+}
+
+function convertLike(defaultValue: unknown, raw: string): unknown {
+  if (typeof defaultValue === 'number') {
+    const n = Number(raw.trim());
+    return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+  }
+  if (typeof defaultValue === 'boolean') {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    return raw;
+  }
+  return raw;
 }

@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTopology, topologyNames } from './topology.js';
+
+describe('buildTopology', () => {
+  const topology = buildTopology({ prefix: 'p.', retryDelaysMs: [1000, 2000], deliveryLimit: 5 });
+
+  it('prefixes every queue and exchange', () => {
+    const { queues, exchanges } = topologyNames(topology);
+    assert.ok([...queues, ...exchanges].every((n) => n.startsWith('p.')));
+    assert.equal(topology.queues.work, 'p.ml');
+  });
+
+  it('counts attempts as retries + 1 and maps each failed attempt to its delay queue', () => {
+    assert.equal(topology.maxAttempts, 3);
+    assert.equal(topology.retryQueueFor(1)?.name, 'p.ml.retry.1000ms');
+    assert.equal(topology.retryQueueFor(2)?.name, 'p.ml.retry.2000ms');
+    assert.equal(topology.retryQueueFor(3), null);
+  });
+
+  it('makes retry queues dead-letter back to the work queue after their TTL', () => {
+    const args = topology.retryQueueFor(1)?.options.arguments ?? {};
+    assert.equal(args['x-message-ttl'], 1000);
+    assert.equal(args['x-dead-letter-exchange'], '');
+    assert.equal(args['x-dead-letter-routing-key'], 'p.ml');
+  });
+
+  it('declares the work queue as quorum with a delivery limit and the dead-letter exchange', () => {
+    const work = topology.declarations.find((d) => d.name === 'p.ml');
+    assert.deepEqual(work?.options.arguments, { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-dead-letter-exchange': 'p.ml.dlx' });
+  });
+
+  it('shares one retry queue between attempts with the same delay', () => {
+    const flat = buildTopology({ prefix: '', retryDelaysMs: [500, 500, 500], deliveryLimit: 5 });
+    assert.equal(flat.retryQueues.length, 1);
+    assert.equal(flat.maxAttempts, 4);
+    assert.equal(flat.retryQueueFor(3)?.name, 'ml.retry.500ms');
+  });
+});
