@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FeatureVector } from '../features/feature-vector.js';
+import type { ModelMetadata } from '../registry/model-metadata.js';
+import { ModelRegistry } from '../registry/model.registry.js';
+import { initTfBackend, type TfBackendName } from '../tf/tf-backend.js';
+import { toModelInput } from './feature-matrix.js';
+import { artifactsFromFiles, layersModelFromArtifacts, MODEL_JSON, WEIGHTS_BIN } from './model-artifacts.js';
+
+/** The TF.js model behind the predictor: the only place that turns feature vectors into tensors. */
+export class LoadedModel {
+  readonly featureNames: readonly string[];
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    readonly metadata: ModelMetadata,
+    readonly alias: string | null,
+    readonly backend: TfBackendName,
+  ) {
+    this.featureNames = metadata.feature_signature.map((s) => s.name);
+    const inputWidth = model.inputs[0]?.shape[1];
+    if (inputWidth !== this.featureNames.length) {
+      throw new Error(`Model input width ${inputWidth} does not match ${this.featureNames.length} signature features`);
+    }
+  }
+
+  /**
+   * [pHome, pDraw, pAway] per row, each summing to 1. Throws FeatureMismatchError on unknown, missing or
+   * non-numeric features. Synchronous: one small matmul chain, no reason to yield.
+   */
+  predict(rows: readonly FeatureVector[]): number[][] {
+    if (rows.length === 0) return [];
+    const input = toModelInput(rows, this.metadata.feature_signature);
+    const width = this.featureNames.length;
+    const flat = tf.tidy(() => {
+      const output = this.model.predict(tf.tensor2d(input, [rows.length, width]));
+      if (Array.isArray(output)) throw new Error('Expected a single-output model');
+      return output.dataSync();
+    });
+    const out: number[][] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const p = [flat[r * 3] ?? 0, flat[r * 3 + 1] ?? 0, flat[r * 3 + 2] ?? 0];
+      // Softmax in float32 sums to 1 only within ~1e-7; renormalise in float64 for consumers that check.
+      const sum = p[0]! + p[1]! + p[2]!;
+      out.push(p.map((v) => v / sum));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Resolves `ref` (`match-outcome@champion`, `match-outcome@3`, `match-outcome`) and loads it on the best backend. */
+export async function loadModel(registryRoot: string, ref: string): Promise<LoadedModel> {
+  const backend = await initTfBackend();
+  const { metadata, alias, dir } = await new ModelRegistry(registryRoot).resolve(ref);
+  const [modelJson, weights] = await Promise.all([readFile(join(dir, MODEL_JSON), 'utf8'), readFile(join(dir, WEIGHTS_BIN))]);
+  const model = await layersModelFromArtifacts(artifactsFromFiles(modelJson, weights));
+  return new LoadedModel(model, metadata, alias, backend);
+}
