@@ -46,7 +46,7 @@ export class MessageSettler {
     };
     await new Promise<void>((resolve, reject) => {
       channel.publish(target.exchange, target.routingKey, msg.content, options, (err: unknown) =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+        err ? reject(err instanceof Error ? err : new Error('the broker did not confirm the message')) : resolve(),
       );
     });
     this.ack(ctx);
@@ -95,7 +95,7 @@ function withoutBrokerHeaders(headers: Record<string, unknown> | undefined): Rec
 }
 
 function stripUndefined(properties: ConsumeMessage['properties']): Options.Publish {
-  const out: Record<string, unknown> = {};
+  const out: Options.Publish & Record<string, unknown> = {};
   for (const [k, v] of Object.entries(properties)) if (v !== undefined && k !== 'headers') out[k] = v;
-  return out as Options.Publish;
+  return out;
 }

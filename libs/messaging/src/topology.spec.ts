@@ -19,7 +19,8 @@ describe('buildTopology', () => {
   });
 
   it('makes retry queues dead-letter back to the work queue after their TTL', () => {
-    const args = topology.retryQueueFor(1)?.options.arguments ?? {};
+    const args = (topology.retryQueueFor(1)?.options.arguments ?? {}) as Record<string, unknown>;
+    assert.equal(topology.retryQueueFor(1)?.delayMs, 1000);
     assert.equal(args['x-message-ttl'], 1000);
     assert.equal(args['x-dead-letter-exchange'], '');
     assert.equal(args['x-dead-letter-routing-key'], 'p.ml');

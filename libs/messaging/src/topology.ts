@@ -26,6 +26,10 @@ export interface QueueDeclaration {
   options: Options.AssertQueue;
 }
 
+export interface RetryQueueDeclaration extends QueueDeclaration {
+  delayMs: number;
+}
+
 export interface Topology {
   queues: {
     work: string;
@@ -36,11 +40,11 @@ export interface Topology {
     resultsRpc: string;
   };
   deadLetterExchange: string;
-  retryQueues: QueueDeclaration[];
+  retryQueues: RetryQueueDeclaration[];
   /** Everything but the retry queues, in declaration order. */
   declarations: QueueDeclaration[];
   /** Retry queue for a given 1-based failed attempt, or null when attempts are exhausted. */
-  retryQueueFor(failedAttempt: number): QueueDeclaration | null;
+  retryQueueFor(failedAttempt: number): RetryQueueDeclaration | null;
   maxAttempts: number;
 }
 
@@ -64,6 +68,7 @@ export function buildTopology(options: TopologyOptions): Topology {
   const deadLetterExchange = `${p}ml.dlx`;
   const retryQueues = [...new Set(options.retryDelaysMs)].map((ms) => ({
     name: `${p}ml.retry.${ms}ms`,
+    delayMs: ms,
     options: quorum({ 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queues.work }),
   }));
   const declarations: QueueDeclaration[] = [

@@ -1,0 +1,17 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BrokerTopology } from '@app/messaging';
+import { createHttpApp, loadConfig } from '@app/platform';
+import { GatewayConfig } from './gateway.config.js';
+import { GatewayModule } from './gateway.module.js';
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+  const config = loadConfig(GatewayConfig, env);
+  const app = await createHttpApp(GatewayModule.forConfig(config), {
+    name: 'api-gateway',
+    logLevel: config.LOG_LEVEL,
+    bodyLimitBytes: config.MAX_BODY_BYTES,
+  });
+  await app.get(BrokerTopology).ready(config.BROKER_CONNECT_TIMEOUT_MS);
+  await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  return app;
+}

@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BrokerTopology, MessagingModule, type BrokerOptions } from '@app/messaging';
+import { Metrics, MetricsModule } from '@app/metrics';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@app/platform';
+import { BatchPredictionsRepository } from './batch-predictions.repository.js';
+import { BrokerClients } from './broker-clients.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
+import { PREDICTOR_RPC, RESULTS_RPC, TASK_PUBLISHER } from './gateway.transports.js';
+import { InferenceService } from './inference.service.js';
+import { MatchesRepository } from './matches.repository.js';
+import { ModelInfoService } from './model-info.service.js';
+import { ModelSignatureService } from './model-signature.service.js';
+import { MonitoringController } from './monitoring.controller.js';
+import { PredictController } from './predict.controller.js';
+
+@Module({})
+export class GatewayModule {
+  static forConfig(config: GatewayConfig): DynamicModule {
+    const broker: BrokerOptions = { url: config.AMQP_URL };
+    return {
+      module: GatewayModule,
+      imports: [
+        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: [], deliveryLimit: 5 }),
+        MetricsModule.forApp('api-gateway', [Metrics.httpRequestDuration, Metrics.predictionRequests, Metrics.predictionTimeouts]),
+      ],
+      controllers: [PredictController, MonitoringController, HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: BrokerClients, inject: [BrokerTopology], useFactory: (t: BrokerTopology) => new BrokerClients(broker, t.topology) },
+        { provide: PREDICTOR_RPC, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.predictor },
+        { provide: RESULTS_RPC, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.results },
+        { provide: TASK_PUBLISHER, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.tasks },
+        ModelSignatureService,
+        InferenceService,
+        BatchPredictionsRepository,
+        MatchesRepository,
+        ModelInfoService,
+        {
+          provide: READINESS_CHECKS,
+          inject: [BrokerTopology],
+          useFactory: (topology: BrokerTopology): ReadinessCheck[] => [{ name: 'broker', isReady: () => topology.isConnected() }],
+        },
+      ],
+    };
+  }
+}

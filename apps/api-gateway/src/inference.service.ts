@@ -1,0 +1,102 @@
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { Patterns, type Prediction, type PredictRequestDto, type TaskView } from '@app/contracts';
+import { EventPublisher, RpcClient, RpcTimeoutError } from '@app/messaging';
+import { InjectMetric, Metrics } from '@app/metrics';
+import { errorBody } from '@app/platform';
+import type { Counter } from 'prom-client';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config.js';
+import { PREDICTOR_RPC, RESULTS_RPC, TASK_PUBLISHER } from './gateway.transports.js';
+import { idempotencyKeyOf } from './idempotency-key.js';
+import { ModelSignatureService } from './model-signature.service.js';
+import { rpcErrorToHttp } from './rpc-error-to-http.js';
+
+export interface TaskSubmission {
+  task_id: string;
+  status: 'submitted';
+  status_url: string;
+}
+
+/** The gateway's use cases: sync prediction, async submission, task status. */
+@Injectable()
+export class InferenceService {
+  private readonly logger = new Logger(InferenceService.name);
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(PREDICTOR_RPC) private readonly predictor: RpcClient,
+    @Inject(RESULTS_RPC) private readonly results: RpcClient,
+    @Inject(TASK_PUBLISHER) private readonly tasks: EventPublisher,
+    private readonly signature: ModelSignatureService,
+    @InjectMetric(Metrics.predictionRequests.name) private readonly requests: Counter<string>,
+    @InjectMetric(Metrics.predictionTimeouts.name) private readonly timeouts: Counter<string>,
+  ) {}
+
+  /** Scored by a predictor within the deadline, or 504; the request expires on the broker at the deadline. */
+  async predictNow(request: PredictRequestDto): Promise<Prediction> {
+    this.signature.check(request.features);
+    this.requests.inc({ source: 'sync' });
+    const timeoutMs = this.config.SYNC_TIMEOUT_MS;
+    try {
+      return await this.predictor.call(
+        Patterns.predict,
+        { match_id: request.match_id, features: request.features, deadline_at: Date.now() + timeoutMs },
+        { timeoutMs },
+      );
+    } catch (error) {
+      if (error instanceof RpcTimeoutError) this.timeouts.inc();
+      throw rpcErrorToHttp(error);
+    }
+  }
+
+  /**
+   * Reserves the task in `results` (which answers with the live task for a repeated submission), then
+   * publishes the persistent task message and waits for the broker's confirm before answering.
+   */
+  async submit(request: PredictRequestDto, idempotencyHeader: string | undefined): Promise<TaskSubmission> {
+    this.signature.check(request.features);
+    this.requests.inc({ source: 'async' });
+    const idempotencyKey = idempotencyKeyOf(request, idempotencyHeader);
+    const reservation = await this.callResults(() =>
+      this.results.call(Patterns.taskCreate, { idempotency_key: idempotencyKey, request }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS }),
+    );
+    if (reservation.created) {
+      try {
+        await this.tasks.publish(
+          Patterns.predictTask,
+          { task_id: reservation.task_id, match_id: request.match_id, features: request.features },
+          { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS },
+        );
+      } catch (error) {
+        await this.abandon(reservation.task_id, idempotencyKey, error);
+        throw rpcErrorToHttp(error);
+      }
+    }
+    return { task_id: reservation.task_id, status: 'submitted', status_url: `/monitoring/task_status/${reservation.task_id}` };
+  }
+
+  /** The task as `results` knows it, or null when unknown or expired. */
+  status(taskId: string): Promise<TaskView | null> {
+    return this.callResults(() => this.results.call(Patterns.taskStatus, { task_id: taskId }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS }));
+  }
+
+  private async callResults<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      // `results` not answering is an outage of the task store, not a slow prediction.
+      throw error instanceof RpcTimeoutError
+        ? new HttpException(errorBody(503, 'task store unavailable, try again'), 503)
+        : rpcErrorToHttp(error);
+    }
+  }
+
+  /** Best effort: a task whose message never reached the broker must not stay `pending`. */
+  private async abandon(taskId: string, idempotencyKey: string, cause: unknown): Promise<void> {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    try {
+      await this.results.call(Patterns.taskAbandon, { task_id: taskId, idempotency_key: idempotencyKey, reason: reason.slice(0, 500) }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS });
+    } catch (error) {
+      this.logger.error(`could not abandon unqueued task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

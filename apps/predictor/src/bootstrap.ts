@@ -1,0 +1,24 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging';
+import { createHttpApp, loadConfig } from '@app/platform';
+import { PredictorConfig } from './predictor.config.js';
+import { PredictorModule } from './predictor.module.js';
+import { INTERACTIVE_TRANSPORT, WORK_TRANSPORT } from './predictor.transports.js';
+
+/**
+ * Boot order matters: the model loads during module init (inside createHttpApp), the topology is declared,
+ * HTTP (health, metrics) starts, and only then do the consumers take messages.
+ */
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+  const config = loadConfig(PredictorConfig, env);
+  const app = await createHttpApp(PredictorModule.forConfig(config), { name: 'predictor', logLevel: config.LOG_LEVEL });
+  const broker = app.get(BrokerTopology);
+  await broker.ready(config.BROKER_CONNECT_TIMEOUT_MS);
+  const { queues } = broker.topology;
+  const url = { url: config.AMQP_URL };
+  attachConsumer(app, createRmqServer(url, { queue: queues.interactive, prefetch: config.INTERACTIVE_PREFETCH, transportId: INTERACTIVE_TRANSPORT }));
+  attachConsumer(app, createRmqServer(url, { queue: queues.work, prefetch: config.PREDICTOR_PREFETCH, transportId: WORK_TRANSPORT }));
+  await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  await app.startAllMicroservices();
+  return app;
+}

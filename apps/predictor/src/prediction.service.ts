@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { featureMismatch, OUTCOMES, type OutcomeClass, type Prediction, type PredictionRequestMessage } from '@app/contracts';
+import { InjectMetric, Metrics } from '@app/metrics';
+import { RpcFailure } from '@app/messaging';
+import type { FeatureVector } from '@app/ml';
+import type { Histogram } from 'prom-client';
+
+import { ModelAdapter } from './model.adapter.js';
+
+export type InferenceSource = 'sync' | 'async';
+
+/** Turns one inference request into a prediction: features (inline or from history), model call, answer. */
+@Injectable()
+export class PredictionService {
+  constructor(
+    private readonly model: ModelAdapter,
+    @InjectMetric(Metrics.inferenceDuration.name) private readonly inferenceDuration: Histogram<string>,
+    @InjectMetric(Metrics.inferenceBatchSize.name) private readonly batchSize: Histogram<string>,
+  ) {}
+
+  predict(request: PredictionRequestMessage, source: InferenceSource): Prediction {
+    const { features, featuresSource } = this.featuresOf(request);
+    const stop = this.inferenceDuration.startTimer({ source });
+    const probabilities = this.model.predict([features])[0];
+    stop();
+    this.batchSize.observe({ source }, 1);
+    if (!probabilities || probabilities.length !== 3) throw new Error('model returned no probabilities');
+    return this.toPrediction(request.match_id, probabilities, featuresSource);
+  }
+
+  private featuresOf(request: PredictionRequestMessage): { features: FeatureVector; featuresSource: Prediction['features_source'] } {
+    if (request.features) {
+      const { unknown, missing } = featureMismatch(this.model.featureNames(), request.features);
+      if (unknown.length > 0 || missing.length > 0) {
+        throw new RpcFailure('invalid_features', 'features do not match the serving model', { unknown, missing });
+      }
+      return { features: request.features, featuresSource: 'inline' };
+    }
+    const features = this.model.featuresFor(request.match_id);
+    if (!features) throw new RpcFailure('unknown_match', `match ${request.match_id} is not in the match history; send its features`);
+    return { features, featuresSource: 'history' };
+  }
+
+  private toPrediction(matchId: number, p: number[], featuresSource: Prediction['features_source']): Prediction {
+    const [home = 0, draw = 0, away = 0] = p;
+    const predicted = [home, draw, away].indexOf(Math.max(home, draw, away)) as OutcomeClass;
+    const meta = this.model.loaded.metadata;
+    return {
+      match_id: matchId,
+      predicted_class: predicted,
+      probabilities: { '0': home, '1': draw, '2': away },
+      model_version: String(meta.version),
+      model_run_id: meta.run_id,
+      predicted_outcome: OUTCOMES[predicted],
+      model_name: meta.name,
+      features_source: featuresSource,
+      backend: this.model.loaded.backend,
+    };
+  }
+}

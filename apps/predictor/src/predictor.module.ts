@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BrokerTopology, createRmqClient, EventPublisher, MessagingModule, type BrokerOptions } from '@app/messaging';
+import { Metrics, MetricsModule } from '@app/metrics';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@app/platform';
+import { InteractiveConsumer } from './interactive.consumer.js';
+import { ModelAdapter } from './model.adapter.js';
+import { PredictionService } from './prediction.service.js';
+import { PREDICTOR_CONFIG, type PredictorConfig } from './predictor.config.js';
+import { TaskEventsPublisher } from './task-events.publisher.js';
+import { TaskConsumer } from './task.consumer.js';
+
+@Module({})
+export class PredictorModule {
+  static forConfig(config: PredictorConfig): DynamicModule {
+    const broker: BrokerOptions = { url: config.AMQP_URL };
+    return {
+      module: PredictorModule,
+      imports: [
+        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: config.retryDelaysMs(), deliveryLimit: 5 }),
+        MetricsModule.forApp('predictor', [
+          Metrics.httpRequestDuration,
+          Metrics.inferenceDuration,
+          Metrics.inferenceBatchSize,
+          Metrics.tasksProcessed,
+          Metrics.syncRequestsExpired,
+          Metrics.deadLettered,
+          Metrics.modelInfo,
+        ]),
+      ],
+      controllers: [HealthController, InteractiveConsumer, TaskConsumer],
+      providers: [
+        { provide: PREDICTOR_CONFIG, useValue: config },
+        ModelAdapter,
+        PredictionService,
+        {
+          provide: TaskEventsPublisher,
+          inject: [BrokerTopology],
+          useFactory: (topology: BrokerTopology) =>
+            new TaskEventsPublisher(new EventPublisher(createRmqClient(broker, topology.topology.queues.events, true))),
+        },
+        {
+          provide: READINESS_CHECKS,
+          inject: [BrokerTopology, ModelAdapter],
+          useFactory: (topology: BrokerTopology, model: ModelAdapter): ReadinessCheck[] => [
+            { name: 'broker', isReady: () => topology.isConnected() },
+            { name: 'model', isReady: () => model.isLoaded() },
+          ],
+        },
+      ],
+    };
+  }
+}
