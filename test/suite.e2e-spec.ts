@@ -8,7 +8,7 @@ import { AppProcess, deleteRedisKeys, deleteTopology, TEST_AMQP_URL, testPort, u
 const prefix = uniquePrefix('e2e');
 const FAULTY_MATCH_ID = 987_654_321;
 const SYNC_TIMEOUT_MS = 3000;
-const topologyOptions = { prefix, retryDelaysMs: [200, 400], deliveryLimit: 5 };
+const topologyOptions = { prefix, retryDelaysMs: [200, 400] };
 const topology = buildTopology(topologyOptions);
 const common = { QUEUE_PREFIX: prefix, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' };
 
@@ -114,18 +114,22 @@ describe('match-predict end to end', () => {
     assert.equal(body.error, 'not_found');
   });
 
-  it('runs an async task: 202 at once, then pending/started, then success with the result', async () => {
+  it('runs an async task: 202 at once, readable at once, then success with the result', async () => {
     const submitted = await http('POST', '/predict/async/', { match_id: 7, features });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     assert.equal(submitted.body.status, 'submitted');
     const taskId = String(submitted.body.task_id);
     assert.equal(submitted.body.status_url, `/monitoring/task_status/${taskId}`);
+    const immediately = await http('GET', `/monitoring/task_status/${taskId}`);
+    assert.equal(immediately.status, 200, 'a just-accepted task is known, never 404');
+    assert.ok(['pending', 'started', 'success'].includes(String(immediately.body.status)));
     const done = await pollUntilTerminal(taskId);
     assert.equal(done.status, 'success', JSON.stringify(done));
     assert.equal((done.result as Json).match_id, 7);
   });
 
   it('returns the same task for a repeated submission and for a repeated Idempotency-Key, queueing nothing new', async () => {
+    const processedBefore = await metric(predictor, 'predictor_tasks_processed_total', 'outcome="success"');
     const body = { match_id: 8, features: { ...features } };
     const first = await http('POST', '/predict/async/', body);
     const reordered = Object.fromEntries(Object.entries(features).reverse());
@@ -135,6 +139,8 @@ describe('match-predict end to end', () => {
     await pollUntilTerminal(String(first.body.task_id));
     const third = await http('POST', '/predict/async/', body);
     assert.equal(third.body.task_id, first.body.task_id, 'a succeeded task is still the answer');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await metric(predictor, 'predictor_tasks_processed_total', 'outcome="success"'), processedBefore + 1, 'scored once');
 
     const keyed1 = await http('POST', '/predict/async/', { match_id: 9, features }, { 'idempotency-key': 'order-123' });
     const keyed2 = await http('POST', '/predict/async/', { match_id: 10, features }, { 'idempotency-key': 'order-123' });
@@ -182,6 +188,11 @@ describe('match-predict end to end', () => {
     }
     const malformed = await http('POST', '/predict/', '{"match_id": ');
     assert.equal(malformed.status, 400);
+    const notJson = await fetch(`${gateway.baseUrl}/predict/`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    assert.equal(notJson.status, 415);
+    assert.equal(((await notJson.json()) as Json).error, 'unsupported_media_type');
+    const polluted = await http('POST', '/predict/async/', '{"match_id": 1, "__proto__": {"admin": true}}');
+    assert.equal(polluted.status, 400);
     const tooBig = await http('POST', '/predict/', { match_id: 1, pad: 'x'.repeat(64 * 1024) });
     assert.equal(tooBig.status, 413);
     assert.equal(await queueDepth(topology.queues.work), depthBefore, 'nothing was queued');

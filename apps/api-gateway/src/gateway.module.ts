@@ -20,7 +20,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: [], deliveryLimit: 5 }),
+        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: [] }),
         MetricsModule.forApp('api-gateway', [Metrics.httpRequestDuration, Metrics.predictionRequests, Metrics.predictionTimeouts]),
       ],
       controllers: [PredictController, MonitoringController, HealthController],

@@ -16,7 +16,7 @@ export class PredictorModule {
     return {
       module: PredictorModule,
       imports: [
-        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: config.retryDelaysMs(), deliveryLimit: 5 }),
+        MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: config.retryDelaysMs() }),
         MetricsModule.forApp('predictor', [
           Metrics.httpRequestDuration,
           Metrics.inferenceDuration,

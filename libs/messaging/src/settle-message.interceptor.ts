@@ -1,4 +1,4 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { RmqContext } from '@nestjs/microservices';
 import { MessageValidationError } from '@app/contracts';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
@@ -17,6 +17,8 @@ export const REQUEUE_DELAY_MS = 1000;
  */
 @Injectable()
 export class SettleMessageInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(SettleMessageInterceptor.name);
+
   constructor(private readonly settler: MessageSettler) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -27,7 +29,10 @@ export class SettleMessageInterceptor implements NestInterceptor {
       tap({ complete: () => this.settler.ack(ctx) }),
       catchError((error: unknown) => {
         if (isRpc) this.settler.ack(ctx);
-        else if (error instanceof MessageValidationError) this.settler.reject(ctx);
+        else if (error instanceof MessageValidationError) {
+          this.logger.warn(`rejecting an invalid ${ctx.getPattern()} message to its queue's dead-letter exchange: ${error.message}`);
+          this.settler.reject(ctx);
+        }
         else this.settler.requeueLater(ctx, REQUEUE_DELAY_MS);
         return throwError(() => error);
       }),

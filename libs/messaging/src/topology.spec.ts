@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTopology, topologyNames } from './topology.js';
 
 describe('buildTopology', () => {
-  const topology = buildTopology({ prefix: 'p.', retryDelaysMs: [1000, 2000], deliveryLimit: 5 });
+  const topology = buildTopology({ prefix: 'p.', retryDelaysMs: [1000, 2000] });
 
   it('prefixes every queue and exchange', () => {
     const { queues, exchanges } = topologyNames(topology);
@@ -32,9 +32,18 @@ describe('buildTopology', () => {
   });
 
   it('shares one retry queue between attempts with the same delay', () => {
-    const flat = buildTopology({ prefix: '', retryDelaysMs: [500, 500, 500], deliveryLimit: 5 });
+    const flat = buildTopology({ prefix: '', retryDelaysMs: [500, 500, 500] });
     assert.equal(flat.retryQueues.length, 1);
     assert.equal(flat.maxAttempts, 4);
     assert.equal(flat.retryQueueFor(3)?.name, 'ml.retry.500ms');
+  });
+});
+
+describe('events topology', () => {
+  it('parks invalid events in results.events.dlq instead of dropping them', () => {
+    const t = buildTopology({ prefix: 'p.', retryDelaysMs: [] });
+    const events = t.declarations.find((d) => d.name === t.queues.events);
+    assert.equal((events?.options.arguments as Record<string, unknown>)['x-dead-letter-exchange'], 'p.results.dlx');
+    assert.ok(t.declarations.some((d) => d.name === 'p.results.events.dlq'));
   });
 });

@@ -11,15 +11,20 @@ import type { Options } from 'amqplib';
  *                                         ml.dlx (fanout) ──► ml.dlq (parking lot, for humans)
  *                                                        └──► results.dead-letters (task → failure)
  *   gateway ──RPC──► results.rpc (classic, transient) ──► results
+ *   results.events ──invalid event──► results.dlx (fanout) ──► results.events.dlq
  */
 export interface TopologyOptions {
   /** Prefix for every name, so tests and tenants never collide ('' in production). */
   prefix: string;
   /** Delay before each retry; its length is the number of retries (attempts = length + 1). */
   retryDelaysMs: readonly number[];
-  /** Broker-side safety net: redeliveries of one message (crash loops) before it is dead-lettered. */
-  deliveryLimit: number;
 }
+
+/**
+ * Broker-side safety net: redeliveries of one task message (crash loops) before the broker dead-letters it.
+ * A constant, not a setting: it is a queue argument, and apps declaring it differently get 406 at boot.
+ */
+export const WORK_QUEUE_DELIVERY_LIMIT = 5;
 
 export interface QueueDeclaration {
   name: string;
@@ -38,8 +43,11 @@ export interface Topology {
     events: string;
     deadLetterEvents: string;
     resultsRpc: string;
+    /** Parking lot for events `results` could not parse (never retried, kept for humans). */
+    eventsDeadLetter: string;
   };
   deadLetterExchange: string;
+  eventsDeadLetterExchange: string;
   retryQueues: RetryQueueDeclaration[];
   /** Everything but the retry queues, in declaration order. */
   declarations: QueueDeclaration[];
@@ -64,8 +72,10 @@ export function buildTopology(options: TopologyOptions): Topology {
     events: `${p}results.events`,
     deadLetterEvents: `${p}results.dead-letters`,
     resultsRpc: `${p}results.rpc`,
+    eventsDeadLetter: `${p}results.events.dlq`,
   };
   const deadLetterExchange = `${p}ml.dlx`;
+  const eventsDeadLetterExchange = `${p}results.dlx`;
   const retryQueues = [...new Set(options.retryDelaysMs)].map((ms) => ({
     name: `${p}ml.retry.${ms}ms`,
     delayMs: ms,
@@ -74,18 +84,20 @@ export function buildTopology(options: TopologyOptions): Topology {
   const declarations: QueueDeclaration[] = [
     {
       name: queues.work,
-      options: quorum({ 'x-delivery-limit': options.deliveryLimit, 'x-dead-letter-exchange': deadLetterExchange }),
+      options: quorum({ 'x-delivery-limit': WORK_QUEUE_DELIVERY_LIMIT, 'x-dead-letter-exchange': deadLetterExchange }),
     },
     // Sync requests die with their caller: transient messages on a classic queue, expiring at the deadline.
     { name: queues.interactive, options: classic() },
     { name: queues.deadLetter, options: quorum() },
-    { name: queues.events, options: quorum() },
+    { name: queues.events, options: quorum({ 'x-dead-letter-exchange': eventsDeadLetterExchange }) },
+    { name: queues.eventsDeadLetter, options: quorum() },
     { name: queues.deadLetterEvents, options: quorum() },
     { name: queues.resultsRpc, options: classic() },
   ];
   return {
     queues,
     deadLetterExchange,
+    eventsDeadLetterExchange,
     retryQueues,
     declarations,
     maxAttempts: options.retryDelaysMs.length + 1,
@@ -107,17 +119,19 @@ export interface TopologyChannel {
 /** Idempotent: safe on every (re)connect and from every app. */
 export async function assertTopology(channel: TopologyChannel, topology: Topology): Promise<void> {
   await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
+  await channel.assertExchange(topology.eventsDeadLetterExchange, 'fanout', { durable: true });
   for (const q of [...topology.declarations, ...topology.retryQueues]) {
     await channel.assertQueue(q.name, q.options);
   }
   await channel.bindQueue(topology.queues.deadLetter, topology.deadLetterExchange, '');
   await channel.bindQueue(topology.queues.deadLetterEvents, topology.deadLetterExchange, '');
+  await channel.bindQueue(topology.queues.eventsDeadLetter, topology.eventsDeadLetterExchange, '');
 }
 
 /** Names of every queue and exchange, for tests and tooling that clean up after themselves. */
 export function topologyNames(topology: Topology): { queues: string[]; exchanges: string[] } {
   return {
     queues: [...topology.declarations, ...topology.retryQueues].map((q) => q.name),
-    exchanges: [topology.deadLetterExchange],
+    exchanges: [topology.deadLetterExchange, topology.eventsDeadLetterExchange],
   };
 }

@@ -27,7 +27,7 @@ import {
 import { deleteTopology, queueStats, TEST_AMQP_URL, uniquePrefix, waitFor } from '@app/testing';
 
 const prefix = uniquePrefix('messaging');
-const options = { prefix, retryDelaysMs: [150, 150], deliveryLimit: 5 };
+const options = { prefix, retryDelaysMs: [150, 150] };
 const WORK = Symbol('work');
 const INTERACTIVE = Symbol('interactive');
 

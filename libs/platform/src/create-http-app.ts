@@ -37,6 +37,8 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   logger.setContext(options.name);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger, bufferLogs: false });
   app.useGlobalFilters(new HttpErrorFilter());
+  // JSON only: any other content type is 415 rather than a string body that fails validation later.
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();
   instrumentHttp(app.getHttpAdapter().getInstance(), app.get<Histogram<string>>(getToken(Metrics.httpRequestDuration.name)));
   return app;

@@ -1,0 +1,38 @@
+// Decorator metadata must exist before any decorated class loads (loadConfig converts types from it).
+import 'reflect-metadata';
+import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging';
+import { createHttpApp, loadConfig } from '@app/platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ResultsConfig } from './results.config.js';
+import { ResultsModule } from './results.module.js';
+import { RESULTS_DEAD_LETTERS_TRANSPORT, RESULTS_EVENTS_TRANSPORT, RESULTS_RPC_TRANSPORT } from './results.transports.js';
+
+export { RESULTS_DEAD_LETTERS_TRANSPORT, RESULTS_EVENTS_TRANSPORT, RESULTS_RPC_TRANSPORT } from './results.transports.js';
+
+/**
+ * Boots the results app: config → HTTP app → topology declared → one consumer per queue → HTTP listening →
+ * consumers started. Throws ConfigError on a bad variable; tests call it with their own env.
+ */
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+  const config = loadConfig(ResultsConfig, env);
+  const app = await createHttpApp(ResultsModule.forConfig(config), { name: 'results', logLevel: config.LOG_LEVEL });
+  try {
+    const broker = app.get(BrokerTopology);
+    await broker.ready(config.BROKER_CONNECT_TIMEOUT_MS);
+    const { queues } = broker.topology;
+    const consumers = [
+      { queue: queues.resultsRpc, transportId: RESULTS_RPC_TRANSPORT },
+      { queue: queues.events, transportId: RESULTS_EVENTS_TRANSPORT },
+      { queue: queues.deadLetterEvents, transportId: RESULTS_DEAD_LETTERS_TRANSPORT },
+    ];
+    for (const { queue, transportId } of consumers) {
+      attachConsumer(app, createRmqServer({ url: config.AMQP_URL }, { queue, prefetch: config.RESULTS_PREFETCH, transportId }));
+    }
+    await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+    await app.startAllMicroservices();
+    return app;
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Patterns, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage } from '@app/contracts';
+import { BrokerConsumer } from '@app/messaging';
+import { RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
+import { TaskStateService } from './task-state.service.js';
+
+/**
+ * Task lifecycle events from the predictor. The settle interceptor acks on success, rejects an invalid
+ * payload (MessageValidationError) and requeues after a pause on any other error (e.g. Redis away).
+ */
+@BrokerConsumer()
+export class TaskEventsConsumer {
+  constructor(private readonly tasks: TaskStateService) {}
+
+  @EventPattern(Patterns.taskStarted, RESULTS_EVENTS_TRANSPORT)
+  async started(@Payload() data: unknown): Promise<void> {
+    await this.tasks.recordStarted(validateMessage(TaskStartedMessage, data));
+  }
+
+  @EventPattern(Patterns.taskRetrying, RESULTS_EVENTS_TRANSPORT)
+  async retrying(@Payload() data: unknown): Promise<void> {
+    await this.tasks.recordRetrying(validateMessage(TaskRetryingMessage, data));
+  }
+
+  @EventPattern(Patterns.taskSucceeded, RESULTS_EVENTS_TRANSPORT)
+  async succeeded(@Payload() data: unknown): Promise<void> {
+    await this.tasks.recordSucceeded(validateMessage(TaskSucceededMessage, data));
+  }
+}

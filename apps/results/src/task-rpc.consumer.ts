@@ -1,0 +1,38 @@
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  Patterns,
+  TaskAbandonMessage,
+  TaskCreateMessage,
+  TaskStatusMessage,
+  validateMessage,
+  type TaskAbandonReply,
+  type TaskCreateReply,
+  type TaskStatusReply,
+} from '@app/contracts';
+import { BrokerConsumer } from '@app/messaging';
+import { RESULTS_RPC_TRANSPORT } from './results.transports.js';
+import { TaskStateService } from './task-state.service.js';
+
+/**
+ * Task-state RPCs on the results RPC queue. An invalid request is answered `invalid_message`, a Redis failure
+ * `internal` (by the messaging error filter); the settle interceptor acks every request either way.
+ */
+@BrokerConsumer()
+export class TaskRpcConsumer {
+  constructor(private readonly tasks: TaskStateService) {}
+
+  @MessagePattern(Patterns.taskCreate, RESULTS_RPC_TRANSPORT)
+  async create(@Payload() data: unknown): Promise<TaskCreateReply> {
+    return this.tasks.create(validateMessage(TaskCreateMessage, data));
+  }
+
+  @MessagePattern(Patterns.taskStatus, RESULTS_RPC_TRANSPORT)
+  async status(@Payload() data: unknown): Promise<TaskStatusReply> {
+    return this.tasks.status(validateMessage(TaskStatusMessage, data).task_id);
+  }
+
+  @MessagePattern(Patterns.taskAbandon, RESULTS_RPC_TRANSPORT)
+  async abandon(@Payload() data: unknown): Promise<TaskAbandonReply> {
+    return this.tasks.abandon(validateMessage(TaskAbandonMessage, data));
+  }
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  MessageValidationError,
+  TERMINAL_STATES,
+  type TaskAbandonMessage,
+  type TaskAbandonReply,
+  type TaskCreateMessage,
+  type TaskCreateReply,
+  type TaskRetryingMessage,
+  type TaskStartedMessage,
+  type TaskState,
+  type TaskStatusReply,
+  type TaskSucceededMessage,
+} from '@app/contracts';
+import { Headers, attemptOf } from '@app/messaging';
+import { InjectMetric, Metrics } from '@app/metrics';
+import { isUUID } from 'class-validator';
+import type { Counter } from 'prom-client';
+import { TaskRepository, type TaskWrite, type WriteOutcome } from './task.repository.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Ordering: pure functions. "Never move backwards" is one comparison: a write applies only when its order is
+// strictly greater than the stored one (the repository's Lua compare-and-set does exactly that).
+// ---------------------------------------------------------------------------------------------------------
+
+/** Order of both terminal states: above every attempt, and equal, so the first terminal write wins. */
+export const TERMINAL_ORDER = 1_000_000_000;
+
+/** Largest attempt number whose orders stay below TERMINAL_ORDER. */
+export const MAX_ATTEMPT = (TERMINAL_ORDER - 10) / 10;
+
+const RANK: Record<Exclude<TaskState, 'success' | 'failure'>, number> = { pending: 0, started: 1, retry: 2 };
+
+/** terminal ? 1e9 : attempt * 10 + rank (pending 0, started 1, retry 2). */
+export function stateOrder(status: TaskState, attempt: number): number {
+  if (TERMINAL_STATES.has(status)) return TERMINAL_ORDER;
+  if (!Number.isInteger(attempt) || attempt < 0 || attempt > MAX_ATTEMPT) {
+    throw new RangeError(`attempt must be an integer in 0..${MAX_ATTEMPT}, got ${attempt}`);
+  }
+  return attempt * 10 + RANK[status as keyof typeof RANK];
+}
+
+/** The compare-and-set rule, as the Lua script applies it. */
+export function supersedes(nextOrder: number, currentOrder: number): boolean {
+  return nextOrder > currentOrder;
+}
+
+function checkedAttempt(attempt: number): number {
+  if (attempt > MAX_ATTEMPT) throw new MessageValidationError([`attempt must not be greater than ${MAX_ATTEMPT}`]);
+  return attempt;
+}
+
+export function startedWrite(event: TaskStartedMessage, at: string): TaskWrite {
+  const attempt = checkedAttempt(event.attempt);
+  return { status: 'started', order: stateOrder('started', attempt), attempt, at };
+}
+
+export function retryWrite(event: TaskRetryingMessage, at: string): TaskWrite {
+  const attempt = checkedAttempt(event.attempt);
+  return { status: 'retry', order: stateOrder('retry', attempt), attempt, at, error: event.error };
+}
+
+export function successWrite(event: TaskSucceededMessage, at: string): TaskWrite {
+  const attempt = checkedAttempt(event.attempt);
+  return { status: 'success', order: TERMINAL_ORDER, attempt, at, result: event.result };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dead letters: the original task message plus headers saying why it died.
+// ---------------------------------------------------------------------------------------------------------
+
+export const MAX_ERROR_LENGTH = 2000;
+
+export interface DeadLetter {
+  taskId: string;
+  reason: string;
+  error: string | undefined;
+  attempt: number;
+}
+
+/**
+ * Reads a dead-lettered task message. null when there is no task to mark: the payload is not an object or
+ * has no valid task id (a poison message can be anything, so nothing else in it is required).
+ */
+export function readDeadLetter(payload: unknown, headers: Record<string, unknown> | undefined): DeadLetter | null {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const taskId = (payload as { task_id?: unknown }).task_id;
+  if (typeof taskId !== 'string' || !isUUID(taskId)) return null;
+  return {
+    taskId,
+    reason: headerText(headers?.[Headers.deathReason]) ?? headerText(headers?.['x-first-death-reason']) ?? 'unknown',
+    error: headerText(headers?.[Headers.deathError]),
+    attempt: Math.min(attemptOf(headers), MAX_ATTEMPT),
+  };
+}
+
+export function failureWrite(dead: DeadLetter, at: string): TaskWrite {
+  const error = `${dead.reason}: ${dead.error ?? 'no error detail'}`;
+  return { status: 'failure', order: TERMINAL_ORDER, attempt: dead.attempt, at, error: error.slice(0, MAX_ERROR_LENGTH) };
+}
+
+/** AMQP header values arrive as strings, numbers or Buffers (long strings); anything else is ignored. */
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value.slice(0, MAX_ERROR_LENGTH);
+  if (Buffer.isBuffer(value)) return headerText(value.toString('utf8'));
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Task state use cases. Counts every write attempt in `task_state_transitions_total{to}`. */
+@Injectable()
+export class TaskStateService {
+  private readonly logger = new Logger(TaskStateService.name);
+
+  constructor(
+    private readonly repository: TaskRepository,
+    @InjectMetric(Metrics.taskTransitions.name) private readonly transitions: Counter<string>,
+  ) {}
+
+  async create(message: TaskCreateMessage): Promise<TaskCreateReply> {
+    const outcome = await this.repository.create({
+      taskId: randomUUID(),
+      idempotencyKey: message.idempotency_key,
+      matchId: message.request.match_id,
+      at: now(),
+    });
+    if (outcome.created) this.transitions.inc({ to: 'pending' });
+    return { task_id: outcome.taskId, created: outcome.created, status: outcome.status };
+  }
+
+  status(taskId: string): Promise<TaskStatusReply> {
+    return this.repository.find(taskId);
+  }
+
+  async abandon(message: TaskAbandonMessage): Promise<TaskAbandonReply> {
+    const abandoned = await this.repository.abandon(message.task_id, message.idempotency_key);
+    this.logger.log(`task ${message.task_id} ${abandoned ? 'abandoned' : 'not abandoned (not pending)'}: ${message.reason}`);
+    return { abandoned };
+  }
+
+  recordStarted(event: TaskStartedMessage): Promise<void> {
+    return this.apply(event.task_id, startedWrite(event, now()));
+  }
+
+  recordRetrying(event: TaskRetryingMessage): Promise<void> {
+    return this.apply(event.task_id, retryWrite(event, now()));
+  }
+
+  recordSucceeded(event: TaskSucceededMessage): Promise<void> {
+    return this.apply(event.task_id, successWrite(event, now()));
+  }
+
+  /** A task message reached the dead-letter exchange: the task has failed (unless it already ended). */
+  async recordDeadLetter(payload: unknown, headers: Record<string, unknown> | undefined): Promise<void> {
+    const dead = readDeadLetter(payload, headers);
+    if (dead === null) {
+      this.logger.warn('dead-lettered message without a task id: nothing to mark');
+      return;
+    }
+    await this.apply(dead.taskId, failureWrite(dead, now()));
+  }
+
+  private async apply(taskId: string, write: TaskWrite): Promise<void> {
+    const outcome: WriteOutcome = await this.repository.write(taskId, write);
+    if (outcome.outcome === 'applied') {
+      this.transitions.inc({ to: write.status });
+      return;
+    }
+    this.transitions.inc({ to: 'ignored' });
+    this.logger.debug(
+      outcome.outcome === 'missing'
+        ? `ignored ${write.status} for task ${taskId}: no such task (unknown or expired)`
+        : `ignored ${write.status} (attempt ${write.attempt}) for task ${taskId}: already ${outcome.status}`,
+    );
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

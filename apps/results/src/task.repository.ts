@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TASK_STATES, type Prediction, type TaskState, type TaskView } from '@app/contracts';
+import type { Redis } from 'ioredis';
+import { REDIS_CLIENT } from './redis.provider.js';
+import { ResultsConfig } from './results.config.js';
+
+/** A state change to write; `order` decides whether it may (see `stateOrder` in the service). */
+export interface TaskWrite {
+  status: Exclude<TaskState, 'pending'>;
+  order: number;
+  attempt: number;
+  at: string;
+  result?: Prediction;
+  error?: string;
+}
+
+export type WriteOutcome =
+  | { outcome: 'applied'; status: TaskState }
+  /** Not newer than what is stored (stale, duplicate, or after a terminal state): nothing written. */
+  | { outcome: 'stale'; status: TaskState }
+  /** No such task (never created, abandoned or expired): nothing written, never recreated. */
+  | { outcome: 'missing' };
+
+export interface CreateOutcome {
+  taskId: string;
+  created: boolean;
+  status: TaskState;
+}
+
+/*
+ * Task record: hash `<prefix>task:<id>` with status, order, match_id, attempts, submitted_at, updated_at,
+ * result (JSON), error, idem_key (the full name of the idempotency key that points at it).
+ * Idempotency key: string `<prefix>idem:<key>` holding a task id.
+ * Every script is atomic; the order rule ("write only when strictly newer") lives in Redis, so concurrent
+ * consumers, redeliveries and replicas can never move a task backwards.
+ *
+ * Scripts build the existing task's key from an id stored in Redis (create) or the idempotency key's name
+ * stored in the hash (write): fine on a single primary (standalone or Sentinel), not on Redis Cluster.
+ */
+
+/** KEYS: idem, new task. ARGV: task key prefix, new id, match_id, now, ttl. → {id, created 0|1, status} */
+const CREATE_LUA = `
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local status = redis.call('HGET', ARGV[1] .. existing, 'status')
+  if status and status ~= 'failure' then
+    return {existing, '0', status}
+  end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return redis.error_reply('task id collision')
+end
+redis.call('HSET', KEYS[2], 'status', 'pending', 'order', '0', 'match_id', ARGV[3], 'attempts', '0',
+  'submitted_at', ARGV[4], 'updated_at', ARGV[4], 'idem_key', KEYS[1])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
+return {ARGV[2], '1', 'pending'}
+`;
+
+/**
+ * KEYS: task. ARGV: status, order, attempt, now, ttl, result JSON or '', error or '', task id.
+ * → {'applied', status} | {'stale', current status} | {'missing'}
+ */
+const WRITE_LUA = `
+local current = redis.call('HMGET', KEYS[1], 'status', 'order', 'attempts', 'idem_key')
+if not current[1] then
+  return {'missing'}
+end
+if tonumber(ARGV[2]) <= (tonumber(current[2]) or 0) then
+  return {'stale', current[1]}
+end
+local attempts = math.max(tonumber(current[3]) or 0, tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'order', ARGV[2], 'attempts', tostring(attempts), 'updated_at', ARGV[4])
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[1], 'result', ARGV[6])
+end
+if ARGV[1] == 'success' then
+  redis.call('HDEL', KEYS[1], 'error')
+elseif ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'error', ARGV[7])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+if current[4] and redis.call('GET', current[4]) == ARGV[8] then
+  redis.call('EXPIRE', current[4], ARGV[5])
+end
+return {'applied', ARGV[1]}
+`;
+
+/** KEYS: task, idem. ARGV: task id. → 1 when the pending task was deleted, else 0. */
+const ABANDON_LUA = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+end
+return 1
+`;
+
+/** The commands `defineCommand` adds (EVALSHA, falling back to EVAL after a script-cache flush). */
+interface TaskScripts {
+  mpTaskCreate(idemKey: string, taskKey: string, taskKeyPrefix: string, taskId: string, matchId: string, now: string, ttl: string): Promise<string[]>;
+  mpTaskWrite(taskKey: string, ...args: string[]): Promise<string[]>;
+  mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
+}
+
+/** The one file that knows Redis key names, TTLs and the record layout of task state. */
+@Injectable()
+export class TaskRepository {
+  private readonly redis: Redis & TaskScripts;
+  private readonly taskPrefix: string;
+  private readonly idemPrefix: string;
+  private readonly ttl: string;
+
+  constructor(@Inject(REDIS_CLIENT) redis: Redis, config: ResultsConfig) {
+    redis.defineCommand('mpTaskCreate', { numberOfKeys: 2, lua: CREATE_LUA });
+    redis.defineCommand('mpTaskWrite', { numberOfKeys: 1, lua: WRITE_LUA });
+    redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
+    this.redis = redis as Redis & TaskScripts;
+    this.taskPrefix = `${config.REDIS_KEY_PREFIX}task:`;
+    this.idemPrefix = `${config.REDIS_KEY_PREFIX}idem:`;
+    this.ttl = String(config.TASK_TTL_SECONDS);
+  }
+
+  /** Returns the live (not failed) task of the idempotency key, or creates `taskId` as pending under it. */
+  async create(input: { taskId: string; idempotencyKey: string; matchId: number; at: string }): Promise<CreateOutcome> {
+    const [taskId, created, status] = await this.redis.mpTaskCreate(
+      this.idemKey(input.idempotencyKey),
+      this.taskKey(input.taskId),
+      this.taskPrefix,
+      input.taskId,
+      String(input.matchId),
+      input.at,
+      this.ttl,
+    );
+    return { taskId: requireString(taskId), created: created === '1', status: toState(status) };
+  }
+
+  /** null when the task does not exist (unknown, abandoned or expired). */
+  async find(taskId: string): Promise<TaskView | null> {
+    const hash = await this.redis.hgetall(this.taskKey(taskId));
+    return Object.keys(hash).length === 0 ? null : toTaskView(taskId, hash);
+  }
+
+  /** Compare-and-set: written only when `write.order` is greater than the stored order; refreshes the TTLs. */
+  async write(taskId: string, write: TaskWrite): Promise<WriteOutcome> {
+    const [outcome, status] = await this.redis.mpTaskWrite(
+      this.taskKey(taskId),
+      write.status,
+      String(write.order),
+      String(write.attempt),
+      write.at,
+      this.ttl,
+      write.result === undefined ? '' : JSON.stringify(write.result),
+      write.error ?? '',
+      taskId,
+    );
+    if (outcome === 'missing') return { outcome };
+    if (outcome === 'applied' || outcome === 'stale') return { outcome, status: toState(status) };
+    throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+  }
+
+  /** Deletes a still-pending task, and its idempotency key if that still points at it. */
+  async abandon(taskId: string, idempotencyKey: string): Promise<boolean> {
+    return (await this.redis.mpTaskAbandon(this.taskKey(taskId), this.idemKey(idempotencyKey), taskId)) === 1;
+  }
+
+  /** Readiness: connected and answering PING within `timeoutMs`. */
+  async isReachable(timeoutMs = 1000): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.redis.ping().then((reply) => reply === 'PONG'), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private taskKey(taskId: string): string {
+    return `${this.taskPrefix}${taskId}`;
+  }
+
+  private idemKey(idempotencyKey: string): string {
+    return `${this.idemPrefix}${idempotencyKey}`;
+  }
+}
+
+/** Decodes a stored task hash into the public view. Exported for unit tests. */
+export function toTaskView(taskId: string, hash: Record<string, string>): TaskView {
+  const view: TaskView = {
+    task_id: taskId,
+    status: toState(hash.status),
+    match_id: Number(hash.match_id),
+    attempts: Number(hash.attempts ?? 0),
+    submitted_at: hash.submitted_at ?? '',
+    updated_at: hash.updated_at ?? '',
+  };
+  if (hash.result !== undefined) view.result = JSON.parse(hash.result) as Prediction;
+  if (hash.error !== undefined) view.error = hash.error;
+  return view;
+}
+
+function toState(value: unknown): TaskState {
+  if (typeof value === 'string' && (TASK_STATES as readonly string[]).includes(value)) return value as TaskState;
+  throw new Error(`corrupt task record: status ${JSON.stringify(value)}`);
+}
+
+function requireString(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new Error('corrupt reply from the task create script');
+  return value;
+}

@@ -1,0 +1,214 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Prediction } from '@app/contracts';
+import { loadConfig } from '@app/platform';
+import { TEST_REDIS_URL, deleteRedisKeys, uniquePrefix } from '@app/testing';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../src/redis.provider.js';
+import { ResultsConfig } from '../src/results.config.js';
+import { TERMINAL_ORDER, stateOrder } from '../src/task-state.service.js';
+import { TaskRepository, type TaskWrite } from '../src/task.repository.js';
+
+const TTL = 600;
+const AT = '2026-11-27T12:00:00.000Z';
+const prediction = (predicted_class: 0 | 1 | 2) => ({ match_id: 7, predicted_class }) as unknown as Prediction;
+
+const started = (attempt: number): TaskWrite => ({ status: 'started', order: stateOrder('started', attempt), attempt, at: AT });
+const retry = (attempt: number, error = 'boom'): TaskWrite => ({ status: 'retry', order: stateOrder('retry', attempt), attempt, at: AT, error });
+const success = (attempt: number, result = prediction(0)): TaskWrite => ({ status: 'success', order: TERMINAL_ORDER, attempt, at: AT, result });
+const failure = (attempt: number, error = 'attempts_exhausted: boom'): TaskWrite => ({ status: 'failure', order: TERMINAL_ORDER, attempt, at: AT, error });
+
+void describe('TaskRepository (real Redis)', () => {
+  const prefix = uniquePrefix('results');
+  let redis: Redis;
+  let probe: Redis;
+  let repo: TaskRepository;
+  let keySeq = 0;
+  const newKey = () => `key-${++keySeq}`;
+  const create = (idempotencyKey: string, matchId = 42) => repo.create({ taskId: randomUUID(), idempotencyKey, matchId, at: AT });
+
+  before(() => {
+    const config = loadConfig(ResultsConfig, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, TASK_TTL_SECONDS: String(TTL) });
+    redis = createRedisClient(config.REDIS_URL);
+    probe = createRedisClient(config.REDIS_URL);
+    repo = new TaskRepository(redis, config);
+  });
+
+  after(async () => {
+    await deleteRedisKeys(prefix);
+    redis.disconnect();
+    probe.disconnect();
+  });
+
+  void it('creates a pending task, and returns the same one for the same idempotency key', async () => {
+    const key = newKey();
+    const first = await create(key, 42);
+    assert.equal(first.created, true);
+    assert.equal(first.status, 'pending');
+    const again = await create(key, 42);
+    assert.deepEqual(again, { taskId: first.taskId, created: false, status: 'pending' });
+
+    const view = await repo.find(first.taskId);
+    assert.ok(view);
+    assert.equal(view.status, 'pending');
+    assert.equal(view.match_id, 42);
+    assert.equal(view.attempts, 0);
+    assert.equal(view.submitted_at, AT);
+    assert.equal(view.updated_at, AT);
+    assert.equal(view.result, undefined);
+    assert.equal(view.error, undefined);
+  });
+
+  void it('creates exactly one task under concurrent submissions of one key', async () => {
+    const key = newKey();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => create(key)));
+    assert.equal(new Set(outcomes.map((o) => o.taskId)).size, 1);
+    assert.equal(outcomes.filter((o) => o.created).length, 1);
+  });
+
+  void it('returns a started or succeeded task for its key, but starts a new one after a failure', async () => {
+    const key = newKey();
+    const first = await create(key);
+    await repo.write(first.taskId, started(1));
+    assert.deepEqual(await create(key), { taskId: first.taskId, created: false, status: 'started' });
+
+    await repo.write(first.taskId, failure(1));
+    const second = await create(key);
+    assert.equal(second.created, true);
+    assert.notEqual(second.taskId, first.taskId);
+    assert.equal((await repo.find(first.taskId))?.status, 'failure', 'the failed task stays readable');
+    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'pending' });
+
+    await repo.write(second.taskId, success(1));
+    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'success' });
+  });
+
+  void it('starts a new task when the key points at a task that no longer exists', async () => {
+    const key = newKey();
+    const first = await create(key);
+    await probe.del(`${prefix}task:${first.taskId}`);
+    const second = await create(key);
+    assert.equal(second.created, true);
+    assert.notEqual(second.taskId, first.taskId);
+  });
+
+  void it('answers null for an unknown task id, never pending', async () => {
+    assert.equal(await repo.find(randomUUID()), null);
+  });
+
+  void it('never moves a task backwards; success is final and the first result wins', async () => {
+    const { taskId } = await create(newKey());
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'applied', status: 'started' });
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'started' }, 'duplicate');
+    assert.deepEqual(await repo.write(taskId, retry(1, 'timeout')), { outcome: 'applied', status: 'retry' });
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'retry' }, 'late started');
+    assert.equal((await repo.find(taskId))?.error, 'timeout');
+    assert.deepEqual(await repo.write(taskId, started(2)), { outcome: 'applied', status: 'started' });
+    assert.deepEqual(await repo.write(taskId, success(2, prediction(1))), { outcome: 'applied', status: 'success' });
+
+    for (const late of [started(3), retry(2), retry(3), failure(3), success(3, prediction(2))]) {
+      assert.deepEqual(await repo.write(taskId, late), { outcome: 'stale', status: 'success' }, `${late.status}/${late.attempt}`);
+    }
+    const view = await repo.find(taskId);
+    assert.equal(view?.status, 'success');
+    assert.deepEqual(view?.result, prediction(1), 'the first success result is kept');
+    assert.equal(view?.attempts, 2);
+    assert.equal(view?.error, undefined, 'a success clears the error of an earlier attempt');
+  });
+
+  void it('keeps a failure final against a late success', async () => {
+    const { taskId } = await create(newKey());
+    await repo.write(taskId, failure(2));
+    assert.deepEqual(await repo.write(taskId, success(1)), { outcome: 'stale', status: 'failure' });
+    const view = await repo.find(taskId);
+    assert.equal(view?.status, 'failure');
+    assert.equal(view?.error, 'attempts_exhausted: boom');
+    assert.equal(view?.result, undefined);
+    assert.equal(view?.attempts, 2);
+  });
+
+  void it('never lowers the attempt count', async () => {
+    const { taskId } = await create(newKey());
+    await repo.write(taskId, retry(3));
+    await repo.write(taskId, failure(1));
+    assert.equal((await repo.find(taskId))?.attempts, 3);
+  });
+
+  void it('ignores writes to a task that does not exist, without recreating it', async () => {
+    const taskId = randomUUID();
+    assert.deepEqual(await repo.write(taskId, success(1)), { outcome: 'missing' });
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'missing' });
+    assert.equal(await probe.exists(`${prefix}task:${taskId}`), 0);
+  });
+
+  void it('sets a TTL on both keys, and every write refreshes it', async () => {
+    const key = newKey();
+    const { taskId } = await create(key);
+    const taskKey = `${prefix}task:${taskId}`;
+    const idemKey = `${prefix}idem:${key}`;
+    for (const k of [taskKey, idemKey]) {
+      const ttl = await probe.ttl(k);
+      assert.ok(ttl > TTL - 5 && ttl <= TTL, `${k} ttl ${ttl}`);
+    }
+    await probe.expire(taskKey, 10);
+    await probe.expire(idemKey, 10);
+    await repo.write(taskId, started(1));
+    for (const k of [taskKey, idemKey]) assert.ok((await probe.ttl(k)) > TTL - 5, `${k} refreshed`);
+  });
+
+  void it('abandons a pending task with its key, and nothing else', async () => {
+    const key = newKey();
+    const { taskId } = await create(key);
+    assert.equal(await repo.abandon(taskId, key), true);
+    assert.equal(await repo.find(taskId), null);
+    assert.equal(await probe.exists(`${prefix}idem:${key}`), 0);
+    assert.equal(await repo.abandon(taskId, key), false, 'a second abandon finds nothing');
+
+    const startedKey = newKey();
+    const running = await create(startedKey);
+    await repo.write(running.taskId, started(1));
+    assert.equal(await repo.abandon(running.taskId, startedKey), false);
+    assert.equal((await repo.find(running.taskId))?.status, 'started');
+    assert.equal(await probe.exists(`${prefix}idem:${startedKey}`), 1);
+  });
+
+  void it('leaves an idempotency key that points at another task when abandoning', async () => {
+    const keyA = newKey();
+    const keyB = newKey();
+    const a = await create(keyA);
+    const b = await create(keyB);
+    assert.equal(await repo.abandon(a.taskId, keyB), true);
+    assert.equal(await repo.find(a.taskId), null);
+    assert.equal(await probe.get(`${prefix}idem:${keyB}`), b.taskId);
+  });
+
+  void it('survives a flushed script cache (as after a Redis restart)', async () => {
+    await probe.script('FLUSH');
+    const key = newKey();
+    const { taskId, created } = await create(key);
+    assert.equal(created, true);
+    assert.equal((await repo.write(taskId, started(1))).outcome, 'applied');
+    assert.equal(await repo.abandon(randomUUID(), key), false);
+  });
+
+  void it('reports Redis as reachable', async () => {
+    assert.equal(await repo.isReachable(), true);
+  });
+
+  void it('fails fast when Redis is unreachable', async () => {
+    const config = loadConfig(ResultsConfig, { REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: prefix });
+    const down = createRedisClient(config.REDIS_URL);
+    down.on('error', () => undefined);
+    const unreachable = new TaskRepository(down, config);
+    try {
+      const startedAt = Date.now();
+      await assert.rejects(unreachable.create({ taskId: randomUUID(), idempotencyKey: newKey(), matchId: 1, at: AT }));
+      assert.ok(Date.now() - startedAt < 5000, `took ${Date.now() - startedAt} ms`);
+      assert.equal(await unreachable.isReachable(), false);
+    } finally {
+      down.disconnect();
+    }
+  });
+});
