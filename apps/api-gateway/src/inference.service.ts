@@ -29,7 +29,10 @@ export class InferenceService {
     private readonly signature: ModelSignatureService,
     @InjectMetric(Metrics.predictionRequests.name) private readonly requests: Counter<string>,
     @InjectMetric(Metrics.predictionTimeouts.name) private readonly timeouts: Counter<string>,
-  ) {}
+  ) {
+    // Both series exist from boot, so a dashboard shows 0 rather than "no data".
+    for (const source of ['sync', 'async']) this.requests.inc({ source }, 0);
+  }
 
   /** Scored by a predictor within the deadline, or 504; the request expires on the broker at the deadline. */
   async predictNow(request: PredictRequestDto): Promise<Prediction> {
