@@ -37,6 +37,12 @@ export class GatewayConfig extends BaseConfig {
   @Matches(/^[a-z0-9-]+(@[A-Za-z0-9_-]+)?$/, { message: 'MODEL_REF must look like match-outcome@champion or match-outcome@3' })
   MODEL_REF = 'match-outcome@champion';
 
+  /** How often the registry is checked for a new model behind MODEL_REF (hot swap); 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  MODEL_POLL_MS = 5000;
+
   /** Parquet file written by `npm run batch-infer`, served by `GET /predict/{match_id}`. */
   @IsString()
   PREDICTIONS_FILE = 'data/predictions/batch_predictions.parquet';

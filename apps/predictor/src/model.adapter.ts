@@ -1,23 +1,48 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectMetric, Metrics } from '@app/metrics';
-import { initTfBackend, loadMatches, loadModel, MatchHistory, type FeatureVector, type LoadedModel } from '@app/ml';
-import type { Gauge } from 'prom-client';
+import {
+  initTfBackend,
+  loadMatches,
+  loadModel,
+  MatchHistory,
+  ModelRegistry,
+  RegistryWatcher,
+  type FeatureVector,
+  type LoadedModel,
+} from '@app/ml';
+import type { Counter, Gauge } from 'prom-client';
 import { PREDICTOR_CONFIG, PredictorConfig } from './predictor.config.js';
 
 /**
- * The TF.js model and the match history, loaded once per process before anything is consumed
- * (bootstrap awaits module init before it starts the consumers).
+ * The TF.js model and the match history, loaded once per process before anything is consumed (bootstrap
+ * awaits module init before it starts the consumers). A new model behind MODEL_REF (a promotion) is loaded
+ * beside the old one and swapped in between two calls: scoring is synchronous, so no request ever sees a
+ * half-loaded model, and in-flight work is neither failed nor dropped.
  */
 @Injectable()
 export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ModelAdapter.name);
   private model: LoadedModel | undefined;
   private history: MatchHistory | undefined;
+  private readonly watcher: RegistryWatcher;
 
   constructor(
     @Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig,
     @InjectMetric(Metrics.modelInfo.name) private readonly modelInfo: Gauge<string>,
-  ) {}
+    @InjectMetric(Metrics.modelReloads.name) private readonly reloads: Counter<string>,
+  ) {
+    this.watcher = new RegistryWatcher(
+      new ModelRegistry(config.MODEL_REGISTRY_DIR),
+      config.MODEL_REF,
+      config.MODEL_POLL_MS,
+      () => this.model?.metadata,
+      () => this.swap(),
+      (error) => {
+        this.reloads.inc({ outcome: 'failure' });
+        this.logger.error(`model hot swap failed, still serving the previous model: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
@@ -26,17 +51,16 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
       loadModel(this.config.MODEL_REGISTRY_DIR, this.config.MODEL_REF),
       loadMatches(this.config.MATCH_DATA_DIR),
     ]);
-    this.model = model;
+    this.serve(model);
     this.history = MatchHistory.fromMatches(data.matches);
-    const m = model.metadata;
-    this.modelInfo.set({ name: m.name, version: String(m.version), alias: model.alias ?? '', run_id: m.run_id, backend }, 1);
     this.logger.log(
-      `serving ${m.name} v${m.version} (${model.alias ?? 'no alias'}, run ${m.run_id}) on TF.js backend "${backend}"; ` +
-        `${data.matches.length} matches of history, ${data.rejected.length} rows rejected; ready in ${Date.now() - started} ms`,
+      `TF.js backend "${backend}"; ${data.matches.length} matches of history, ${data.rejected.length} rows rejected; ready in ${Date.now() - started} ms`,
     );
+    this.watcher.start();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    await this.watcher.stop();
     this.model?.dispose();
   }
 
@@ -49,16 +73,36 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
     return this.model;
   }
 
-  featureNames(): string[] {
-    return this.loaded.metadata.feature_signature.map((f) => f.name);
-  }
-
   /** Point-in-time features of a known match, or undefined when the match is not in the history. */
   featuresFor(matchId: number): FeatureVector | undefined {
     return this.history?.featuresFor(matchId);
   }
 
-  predict(rows: FeatureVector[]): number[][] {
-    return this.loaded.predict(rows);
+  /** Checks the registry now instead of waiting for the next poll. */
+  refresh(): Promise<void> {
+    return this.watcher.check();
+  }
+
+  private async swap(): Promise<void> {
+    const next = await loadModel(this.config.MODEL_REGISTRY_DIR, this.config.MODEL_REF);
+    const previous = this.model;
+    if (previous && previous.metadata.version === next.metadata.version && previous.metadata.run_id === next.metadata.run_id) {
+      next.dispose();
+      return;
+    }
+    this.serve(next);
+    previous?.dispose();
+    this.reloads.inc({ outcome: 'success' });
+  }
+
+  private serve(model: LoadedModel): void {
+    const before = this.model?.metadata;
+    this.model = model;
+    const m = model.metadata;
+    this.modelInfo.reset();
+    this.modelInfo.set({ name: m.name, version: String(m.version), alias: model.alias ?? '', run_id: m.run_id, backend: model.backend }, 1);
+    this.logger.log(
+      `${before ? `switched from v${before.version} to` : 'serving'} ${m.name} v${m.version} (${model.alias ?? 'no alias'}, run ${m.run_id}) on "${model.backend}"`,
+    );
   }
 }

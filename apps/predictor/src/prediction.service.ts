@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { featureMismatch, OUTCOMES, type OutcomeClass, type Prediction, type PredictionRequestMessage } from '@app/contracts';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { RpcFailure } from '@app/messaging';
-import type { FeatureVector } from '@app/ml';
+import type { FeatureVector, LoadedModel } from '@app/ml';
 import type { Histogram } from 'prom-client';
 
 import { ModelAdapter } from './model.adapter.js';
@@ -19,18 +19,23 @@ export class PredictionService {
   ) {}
 
   predict(request: PredictionRequestMessage, source: InferenceSource): Prediction {
-    const { features, featuresSource } = this.featuresOf(request);
+    // One model for the whole request, even if a hot swap lands meanwhile.
+    const model = this.model.loaded;
+    const { features, featuresSource } = this.featuresOf(request, model.featureNames);
     const stop = this.inferenceDuration.startTimer({ source });
-    const probabilities = this.model.predict([features])[0];
+    const probabilities = model.predict([features])[0];
     stop();
     this.batchSize.observe({ source }, 1);
     if (!probabilities || probabilities.length !== 3) throw new Error('model returned no probabilities');
-    return this.toPrediction(request.match_id, probabilities, featuresSource);
+    return this.toPrediction(request.match_id, probabilities, featuresSource, model);
   }
 
-  private featuresOf(request: PredictionRequestMessage): { features: FeatureVector; featuresSource: Prediction['features_source'] } {
+  private featuresOf(
+    request: PredictionRequestMessage,
+    signature: readonly string[],
+  ): { features: FeatureVector; featuresSource: Prediction['features_source'] } {
     if (request.features) {
-      const { unknown, missing } = featureMismatch(this.model.featureNames(), request.features);
+      const { unknown, missing } = featureMismatch(signature, request.features);
       if (unknown.length > 0 || missing.length > 0) {
         throw new RpcFailure('invalid_features', 'features do not match the serving model', { unknown, missing });
       }
@@ -41,10 +46,10 @@ export class PredictionService {
     return { features, featuresSource: 'history' };
   }
 
-  private toPrediction(matchId: number, p: number[], featuresSource: Prediction['features_source']): Prediction {
+  private toPrediction(matchId: number, p: number[], featuresSource: Prediction['features_source'], model: LoadedModel): Prediction {
     const [home = 0, draw = 0, away = 0] = p;
     const predicted = [home, draw, away].indexOf(Math.max(home, draw, away)) as OutcomeClass;
-    const meta = this.model.loaded.metadata;
+    const meta = model.metadata;
     return {
       match_id: matchId,
       predicted_class: predicted,
@@ -54,7 +59,7 @@ export class PredictionService {
       predicted_outcome: OUTCOMES[predicted],
       model_name: meta.name,
       features_source: featuresSource,
-      backend: this.model.loaded.backend,
+      backend: model.backend,
     };
   }
 }

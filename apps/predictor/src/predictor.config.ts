@@ -15,6 +15,12 @@ export class PredictorConfig extends BaseConfig {
   @Matches(/^[a-z0-9-]+(@[A-Za-z0-9_-]+)?$/, { message: 'MODEL_REF must look like match-outcome@champion or match-outcome@3' })
   MODEL_REF = 'match-outcome@champion';
 
+  /** How often the registry is checked for a new model behind MODEL_REF (hot swap); 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  MODEL_POLL_MS = 5000;
+
   /** Match history (football-data.co.uk CSVs) used to assemble features when a request has none. */
   @IsString()
   MATCH_DATA_DIR = 'data/football';

@@ -25,6 +25,7 @@ export class PredictorModule {
           Metrics.syncRequestsExpired,
           Metrics.deadLettered,
           Metrics.modelInfo,
+          Metrics.modelReloads,
         ]),
       ],
       controllers: [HealthController, InteractiveConsumer, TaskConsumer],

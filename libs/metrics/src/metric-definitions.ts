@@ -69,6 +69,12 @@ export const Metrics = {
     help: 'Task state changes written by results, by new state; ignored ones (stale or duplicate) by "ignored".',
     labelNames: ['to'],
   },
+  modelReloads: {
+    kind: 'counter',
+    name: MetricNames.modelReloads,
+    help: 'Hot swaps of the served model after a registry change, by outcome (success, failure).',
+    labelNames: ['outcome'],
+  },
   modelInfo: {
     kind: 'gauge',
     name: MetricNames.modelInfo,

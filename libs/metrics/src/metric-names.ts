@@ -10,4 +10,5 @@ export const MetricNames = {
   deadLettered: 'dead_lettered_messages_total',
   taskTransitions: 'task_state_transitions_total',
   modelInfo: 'model_info',
+  modelReloads: 'model_reloads_total',
 } as const;

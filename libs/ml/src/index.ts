@@ -41,3 +41,4 @@ export type { BatchInferenceOptions, BatchInferenceResult } from './batch/batch-
 export { DEFAULT_TRAIN_PARAMS, runTraining } from './training/train-pipeline.js';
 export type { TrainingOptions, TrainingReport } from './training/train-pipeline.js';
 export { accuracy, brierScore, calibrationError, impliedProbabilities, logLoss } from './training/metrics.js';
+export { RegistryWatcher } from './registry/registry-watcher.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait-for.js';
 
 export type AppName = 'api-gateway' | 'predictor' | 'results';
@@ -22,7 +22,9 @@ export class AppProcess {
   /** Starts the process and waits until `/health/ready` answers 200. */
   async start(readyTimeoutMs = 60_000): Promise<void> {
     this.output = [];
-    const child = spawn(process.execPath, ['--enable-source-maps', join('dist', 'apps', this.app, 'src', 'main.js')], {
+    // The apps of the same build as this file (<out>/libs/testing/src/ → <out>/apps/<app>/src/main.js).
+    const main = fileURLToPath(new URL(`../../../apps/${this.app}/src/main.js`, import.meta.url));
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
       env: { ...process.env, ...this.env, HTTP_PORT: String(this.port), HTTP_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
