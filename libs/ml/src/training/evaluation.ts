@@ -26,7 +26,7 @@ export function evaluateForecasts(rows: readonly LabelledRow[], modelProbs: read
   const labels = rows.map((r) => r.label);
   const base = classFrequencies(trainLabels);
   const withOdds = rows.flatMap((r, i) => (r.match.odds ? [{ i, odds: r.match.odds }] : []));
-  const scores = [score('model', modelProbs, labels), score('base rate', labels.map(() => base), labels)];
+  const scores = [scoreForecast('model', modelProbs, labels), scoreForecast('base rate', labels.map(() => base), labels)];
   const metrics: Record<string, number> = {
     log_loss: scores[0]!.log_loss,
     brier: scores[0]!.brier,
@@ -36,11 +36,15 @@ export function evaluateForecasts(rows: readonly LabelledRow[], modelProbs: read
     base_rate_log_loss: scores[1]!.log_loss,
     base_rate_brier: scores[1]!.brier,
     base_rate_accuracy: scores[1]!.accuracy,
+    // Kept so later evaluations can score the same base rate on any set (see resolveBaseRate).
+    base_rate_home_win: base[0],
+    base_rate_draw: base[1],
+    base_rate_away_win: base[2],
   };
   if (withOdds.length > 0) {
     const sources = [...new Set(withOdds.map((w) => w.odds.source))].join('/');
     const oddsLabels = withOdds.map((w) => labels[w.i] as Outcome);
-    const bookmakers = score(`bookmakers (${sources})`, withOdds.map((w) => impliedProbabilities(w.odds)), oddsLabels);
+    const bookmakers = scoreForecast(`bookmakers (${sources})`, withOdds.map((w) => impliedProbabilities(w.odds)), oddsLabels);
     scores.push(bookmakers);
     Object.assign(metrics, {
       bookmaker_log_loss: bookmakers.log_loss,
@@ -49,7 +53,7 @@ export function evaluateForecasts(rows: readonly LabelledRow[], modelProbs: read
       bookmaker_rows: withOdds.length,
     });
     if (withOdds.length < rows.length) {
-      const subset = score('model (matches with odds)', withOdds.map((w) => modelProbs[w.i] ?? []), oddsLabels);
+      const subset = scoreForecast('model (matches with odds)', withOdds.map((w) => modelProbs[w.i] ?? []), oddsLabels);
       scores.push(subset);
       metrics.log_loss_on_bookmaker_rows = subset.log_loss;
     }
@@ -57,7 +61,8 @@ export function evaluateForecasts(rows: readonly LabelledRow[], modelProbs: read
   return { scores, metrics };
 }
 
-function score(forecaster: string, probs: readonly Probabilities[], labels: readonly Outcome[]): ForecastScore {
+/** All four metrics of one forecaster on one set of matches. */
+export function scoreForecast(forecaster: string, probs: readonly Probabilities[], labels: readonly Outcome[]): ForecastScore {
   return {
     forecaster,
     rows: labels.length,
