@@ -16,8 +16,10 @@ if (!selected.every((t) => t in TIERS)) {
   console.error(`usage: run-tests.mjs unit|int|e2e|all (got ${tier})`);
   process.exit(2);
 }
-if (!existsSync('dist')) {
-  console.error('dist/ is missing: run `npm run build` first (npm test does it for you).');
+// TEST_OUT_DIR lets a developer test another build output than dist/ (e.g. while dist/ is being rebuilt).
+const out = process.env.TEST_OUT_DIR ?? 'dist';
+if (!existsSync(out)) {
+  console.error(`${out}/ is missing: run \`npm run build\` first (npm test does it for you).`);
   process.exit(2);
 }
 
@@ -28,7 +30,7 @@ function walk(dir) {
   });
 }
 
-const all = walk('dist').map((f) => relative('.', f));
+const all = walk(out).map((f) => relative('.', f));
 let failed = false;
 for (const t of selected) {
   const files = all.filter(TIERS[t]).sort();

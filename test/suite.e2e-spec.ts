@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
 import { buildTopology } from '@app/messaging';
-import { AppProcess, deleteRedisKeys, deleteTopology, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
+import { createHash } from 'node:crypto';
+import { AppProcess, deleteRedisKeys, deleteTopology, NestWireClient, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
 
 const prefix = uniquePrefix('e2e');
 const FAULTY_MATCH_ID = 987_654_321;
@@ -146,6 +147,24 @@ describe('match-predict end to end', () => {
     const keyed2 = await http('POST', '/predict/async/', { match_id: 10, features }, { 'idempotency-key': 'order-123' });
     assert.equal(keyed2.body.task_id, keyed1.body.task_id);
     await pollUntilTerminal(String(keyed1.body.task_id));
+  });
+
+  it('publishes a reservation whose submitter never queued it, so a retried submission still runs', async () => {
+    // A submitter that reserved the task in results and died before publishing it.
+    const wire = await NestWireClient.connect(TEST_AMQP_URL);
+    const key = `client:${createHash('sha256').update('orphan-1').digest('hex')}`;
+    const orphan = await wire.call<{ task_id: string; created: boolean; queued: boolean }>(topology.queues.resultsRpc, 'task.create.v1', {
+      idempotency_key: key,
+      request: { match_id: 11, features },
+    });
+    await wire.close();
+    assert.equal(orphan.created, true);
+    assert.equal(orphan.queued, false);
+    const retried = await http('POST', '/predict/async/', { match_id: 11, features }, { 'idempotency-key': 'orphan-1' });
+    assert.equal(retried.status, 202);
+    assert.equal(retried.body.task_id, orphan.task_id);
+    const done = await pollUntilTerminal(orphan.task_id);
+    assert.equal(done.status, 'success');
   });
 
   it('answers 404 for an unknown task id, never pending', async () => {

@@ -3,7 +3,7 @@ import type { ClientRMQ } from '@nestjs/microservices';
 import { createRmqClient, EventPublisher, RpcClient, type BrokerOptions, type Topology } from '@app/messaging';
 
 /**
- * The gateway's three broker clients: sync RPC to predictors (interactive queue), RPC to results, and the
+ * The gateway's broker clients: sync RPC to predictors (interactive queue), RPC to results, and the
  * confirmed publisher of async tasks (work queue). Connected at boot so no request pays for the handshake.
  */
 export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,12 +24,16 @@ export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutd
     this.tasks = new EventPublisher(this.taskClient);
   }
 
+  private all(): ClientRMQ[] {
+    return [this.predictorClient, this.resultsClient, this.taskClient];
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all([this.predictorClient, this.resultsClient, this.taskClient].map((c) => c.connect()));
+    await Promise.all(this.all().map((c) => c.connect()));
     this.logger.log('broker clients connected');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.predictorClient, this.resultsClient, this.taskClient].map((c) => c.close()));
+    await Promise.allSettled(this.all().map((c) => c.close()));
   }
 }

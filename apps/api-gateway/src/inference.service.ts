@@ -53,7 +53,10 @@ export class InferenceService {
 
   /**
    * Reserves the task in `results` (which answers with the live task for a repeated submission), then
-   * publishes the persistent task message and waits for the broker's confirm before answering.
+   * publishes the persistent task message, waits for the broker's confirm, and notes in `results` that it is
+   * queued before answering. A reservation not known to be queued (its submitter crashed between
+   * reserving and publishing) is published again by whoever gets it: at worst one duplicate message, which
+   * the monotonic task state absorbs; never a 202 for a task that will not run.
    */
   async submit(request: PredictRequestDto, idempotencyHeader: string | undefined): Promise<TaskSubmission> {
     this.signature.check(request.features);
@@ -62,7 +65,7 @@ export class InferenceService {
     const reservation = await this.callResults(() =>
       this.results.call(Patterns.taskCreate, { idempotency_key: idempotencyKey, request }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS }),
     );
-    if (reservation.created) {
+    if (reservation.created || !reservation.queued) {
       try {
         await this.tasks.publish(
           Patterns.predictTask,
@@ -70,9 +73,10 @@ export class InferenceService {
           { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS },
         );
       } catch (error) {
-        await this.abandon(reservation.task_id, idempotencyKey, error);
+        if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error);
         throw rpcErrorToHttp(error);
       }
+      await this.noteQueued(reservation.task_id);
     }
     return { task_id: reservation.task_id, status: 'submitted', status_url: `/monitoring/task_status/${reservation.task_id}` };
   }
@@ -90,6 +94,19 @@ export class InferenceService {
       throw error instanceof RpcTimeoutError
         ? new HttpException(errorBody(503, 'task store unavailable, try again'), 503)
         : rpcErrorToHttp(error);
+    }
+  }
+
+  /**
+   * The task is already safe on the broker, so a failed note does not fail the submission: the next identical
+   * submission publishes once more (absorbed by the monotonic state), and the predictor's first event marks
+   * the task queued anyway.
+   */
+  private async noteQueued(taskId: string): Promise<void> {
+    try {
+      await this.results.call(Patterns.taskQueued, { task_id: taskId }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS });
+    } catch (error) {
+      this.logger.warn(`could not note task ${taskId} as queued: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

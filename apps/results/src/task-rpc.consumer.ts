@@ -3,10 +3,12 @@ import {
   Patterns,
   TaskAbandonMessage,
   TaskCreateMessage,
+  TaskQueuedMessage,
   TaskStatusMessage,
   validateMessage,
   type TaskAbandonReply,
   type TaskCreateReply,
+  type TaskQueuedReply,
   type TaskStatusReply,
 } from '@app/contracts';
 import { BrokerConsumer } from '@app/messaging';
@@ -29,6 +31,11 @@ export class TaskRpcConsumer {
   @MessagePattern(Patterns.taskStatus, RESULTS_RPC_TRANSPORT)
   async status(@Payload() data: unknown): Promise<TaskStatusReply> {
     return this.tasks.status(validateMessage(TaskStatusMessage, data).task_id);
+  }
+
+  @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
+  async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
+    return this.tasks.markQueued(validateMessage(TaskQueuedMessage, data));
   }
 
   @MessagePattern(Patterns.taskAbandon, RESULTS_RPC_TRANSPORT)

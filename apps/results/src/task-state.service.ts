@@ -7,6 +7,8 @@ import {
   type TaskAbandonReply,
   type TaskCreateMessage,
   type TaskCreateReply,
+  type TaskQueuedMessage,
+  type TaskQueuedReply,
   type TaskRetryingMessage,
   type TaskStartedMessage,
   type TaskState,
@@ -128,7 +130,7 @@ export class TaskStateService {
       at: now(),
     });
     if (outcome.created) this.transitions.inc({ to: 'pending' });
-    return { task_id: outcome.taskId, created: outcome.created, status: outcome.status };
+    return { task_id: outcome.taskId, created: outcome.created, status: outcome.status, queued: outcome.queued };
   }
 
   status(taskId: string): Promise<TaskStatusReply> {
@@ -139,6 +141,10 @@ export class TaskStateService {
     const abandoned = await this.repository.abandon(message.task_id, message.idempotency_key);
     this.logger.log(`task ${message.task_id} ${abandoned ? 'abandoned' : 'not abandoned (not pending)'}: ${message.reason}`);
     return { abandoned };
+  }
+
+  async markQueued(message: TaskQueuedMessage): Promise<TaskQueuedReply> {
+    return { marked: await this.repository.markQueued(message.task_id) };
   }
 
   recordStarted(event: TaskStartedMessage): Promise<void> {

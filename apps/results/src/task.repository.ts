@@ -25,6 +25,7 @@ export interface CreateOutcome {
   taskId: string;
   created: boolean;
   status: TaskState;
+  queued: boolean;
 }
 
 /*
@@ -38,23 +39,35 @@ export interface CreateOutcome {
  * stored in the hash (write): fine on a single primary (standalone or Sentinel), not on Redis Cluster.
  */
 
-/** KEYS: idem, new task. ARGV: task key prefix, new id, match_id, now, ttl. → {id, created 0|1, status} */
+/**
+ * KEYS: idem, new task. ARGV: task key prefix, new id, match_id, now, ttl. → {id, created 0|1, status, queued 0|1}
+ * A task is `queued` once the gateway confirmed its publish or any event about it arrived.
+ */
 const CREATE_LUA = `
 local existing = redis.call('GET', KEYS[1])
 if existing then
-  local status = redis.call('HGET', ARGV[1] .. existing, 'status')
-  if status and status ~= 'failure' then
-    return {existing, '0', status}
+  local found = redis.call('HMGET', ARGV[1] .. existing, 'status', 'queued')
+  if found[1] and found[1] ~= 'failure' then
+    return {existing, '0', found[1], found[2] or '1'}
   end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return redis.error_reply('task id collision')
 end
 redis.call('HSET', KEYS[2], 'status', 'pending', 'order', '0', 'match_id', ARGV[3], 'attempts', '0',
-  'submitted_at', ARGV[4], 'updated_at', ARGV[4], 'idem_key', KEYS[1])
+  'submitted_at', ARGV[4], 'updated_at', ARGV[4], 'idem_key', KEYS[1], 'queued', '0')
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
-return {ARGV[2], '1', 'pending'}
+return {ARGV[2], '1', 'pending', '0'}
+`;
+
+/** KEYS: task. → 1 when the task exists (now marked queued), 0 when it does not. Never creates a task. */
+const QUEUED_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'queued', '1')
+return 1
 `;
 
 /**
@@ -70,7 +83,7 @@ if tonumber(ARGV[2]) <= (tonumber(current[2]) or 0) then
   return {'stale', current[1]}
 end
 local attempts = math.max(tonumber(current[3]) or 0, tonumber(ARGV[3]))
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'order', ARGV[2], 'attempts', tostring(attempts), 'updated_at', ARGV[4])
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'order', ARGV[2], 'attempts', tostring(attempts), 'updated_at', ARGV[4], 'queued', '1')
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[1], 'result', ARGV[6])
 end
@@ -103,6 +116,7 @@ interface TaskScripts {
   mpTaskCreate(idemKey: string, taskKey: string, taskKeyPrefix: string, taskId: string, matchId: string, now: string, ttl: string): Promise<string[]>;
   mpTaskWrite(taskKey: string, ...args: string[]): Promise<string[]>;
   mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
+  mpTaskQueued(taskKey: string): Promise<number>;
 }
 
 /** The one file that knows Redis key names, TTLs and the record layout of task state. */
@@ -117,6 +131,7 @@ export class TaskRepository {
     redis.defineCommand('mpTaskCreate', { numberOfKeys: 2, lua: CREATE_LUA });
     redis.defineCommand('mpTaskWrite', { numberOfKeys: 1, lua: WRITE_LUA });
     redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
+    redis.defineCommand('mpTaskQueued', { numberOfKeys: 1, lua: QUEUED_LUA });
     this.redis = redis as Redis & TaskScripts;
     this.taskPrefix = `${config.REDIS_KEY_PREFIX}task:`;
     this.idemPrefix = `${config.REDIS_KEY_PREFIX}idem:`;
@@ -125,7 +140,7 @@ export class TaskRepository {
 
   /** Returns the live (not failed) task of the idempotency key, or creates `taskId` as pending under it. */
   async create(input: { taskId: string; idempotencyKey: string; matchId: number; at: string }): Promise<CreateOutcome> {
-    const [taskId, created, status] = await this.redis.mpTaskCreate(
+    const [taskId, created, status, queued] = await this.redis.mpTaskCreate(
       this.idemKey(input.idempotencyKey),
       this.taskKey(input.taskId),
       this.taskPrefix,
@@ -134,7 +149,7 @@ export class TaskRepository {
       input.at,
       this.ttl,
     );
-    return { taskId: requireString(taskId), created: created === '1', status: toState(status) };
+    return { taskId: requireString(taskId), created: created === '1', status: toState(status), queued: queued === '1' };
   }
 
   /** null when the task does not exist (unknown, abandoned or expired). */
@@ -159,6 +174,11 @@ export class TaskRepository {
     if (outcome === 'missing') return { outcome };
     if (outcome === 'applied' || outcome === 'stale') return { outcome, status: toState(status) };
     throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+  }
+
+  /** Marks an existing task as queued; false when there is no such task. */
+  async markQueued(taskId: string): Promise<boolean> {
+    return (await this.redis.mpTaskQueued(this.taskKey(taskId))) === 1;
   }
 
   /** Deletes a still-pending task, and its idempotency key if that still points at it. */

@@ -4,11 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Patterns, type TaskCreateReply, type TaskView } from '@app/contracts';
 import { BrokerTopology, Headers, type Topology } from '@app/messaging';
-import { TEST_AMQP_URL, TEST_REDIS_URL, deleteRedisKeys, deleteTopology, uniquePrefix, waitFor } from '@app/testing';
+import { NestWireClient, TEST_AMQP_URL, TEST_REDIS_URL, deleteRedisKeys, deleteTopology, uniquePrefix, waitFor } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootstrap } from '../src/bootstrap.js';
 import { resultsTopologyOptions } from '../src/results.module.js';
-import { NestWireClient } from './nest-wire.client.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const RESULT = {
@@ -91,7 +90,7 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     const message = { idempotency_key: 'it:same', request: { match_id: 5, features: { elo_diff: 1.5 } } };
     const first = await wire.call<TaskCreateReply>(topology.queues.resultsRpc, Patterns.taskCreate, message);
     const again = await wire.call<TaskCreateReply>(topology.queues.resultsRpc, Patterns.taskCreate, message);
-    assert.deepEqual(again, { task_id: first.task_id, created: false, status: 'pending' });
+    assert.deepEqual(again, { task_id: first.task_id, created: false, status: 'pending', queued: false });
   });
 
   void it('answers null for an unknown task, and invalid_message for an invalid request', async () => {

@@ -42,13 +42,24 @@ void describe('TaskRepository (real Redis)', () => {
     probe.disconnect();
   });
 
+  void it('tracks whether a reservation was queued: by the gateway note or by any event', async () => {
+    const noted = await create(newKey());
+    assert.equal(noted.queued, false);
+    assert.equal(await repo.markQueued(noted.taskId), true);
+    const key = newKey();
+    const viaEvent = await create(key);
+    await repo.write(viaEvent.taskId, { status: 'started', order: 11, attempt: 1, at: AT });
+    assert.equal((await create(key)).queued, true);
+    assert.equal(await repo.markQueued(randomUUID()), false, 'never creates a task');
+  });
+
   void it('creates a pending task, and returns the same one for the same idempotency key', async () => {
     const key = newKey();
     const first = await create(key, 42);
     assert.equal(first.created, true);
     assert.equal(first.status, 'pending');
     const again = await create(key, 42);
-    assert.deepEqual(again, { taskId: first.taskId, created: false, status: 'pending' });
+    assert.deepEqual(again, { taskId: first.taskId, created: false, status: 'pending', queued: false });
 
     const view = await repo.find(first.taskId);
     assert.ok(view);
@@ -72,17 +83,17 @@ void describe('TaskRepository (real Redis)', () => {
     const key = newKey();
     const first = await create(key);
     await repo.write(first.taskId, started(1));
-    assert.deepEqual(await create(key), { taskId: first.taskId, created: false, status: 'started' });
+    assert.deepEqual(await create(key), { taskId: first.taskId, created: false, status: 'started', queued: true });
 
     await repo.write(first.taskId, failure(1));
     const second = await create(key);
     assert.equal(second.created, true);
     assert.notEqual(second.taskId, first.taskId);
     assert.equal((await repo.find(first.taskId))?.status, 'failure', 'the failed task stays readable');
-    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'pending' });
+    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'pending', queued: false });
 
     await repo.write(second.taskId, success(1));
-    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'success' });
+    assert.deepEqual(await create(key), { taskId: second.taskId, created: false, status: 'success', queued: true });
   });
 
   void it('starts a new task when the key points at a task that no longer exists', async () => {

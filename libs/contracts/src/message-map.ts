@@ -12,6 +12,8 @@ import type {
   TaskAbandonReply,
   TaskCreateMessage,
   TaskCreateReply,
+  TaskQueuedMessage,
+  TaskQueuedReply,
   TaskStatusMessage,
   TaskStatusReply,
 } from './task-rpc.message.js';
@@ -23,6 +25,7 @@ export interface RpcMap {
   [Patterns.taskCreate]: { request: TaskCreateMessage; reply: TaskCreateReply };
   [Patterns.taskStatus]: { request: TaskStatusMessage; reply: TaskStatusReply };
   [Patterns.taskAbandon]: { request: TaskAbandonMessage; reply: TaskAbandonReply };
+  [Patterns.taskQueued]: { request: TaskQueuedMessage; reply: TaskQueuedReply };
 }
 
 /** Fire-and-forget patterns (persistent, confirmed). */

@@ -13,6 +13,8 @@ export const Patterns = {
   taskCreate: 'task.create.v1',
   taskStatus: 'task.status.v1',
   taskAbandon: 'task.abandon.v1',
+  /** The gateway's note that a task's message is safely on the broker (after the publish confirm). */
+  taskQueued: 'task.queued.v1',
   /** Task lifecycle events, predictor → results. Failure arrives through the dead-letter exchange. */
   taskStarted: 'task.started.v1',
   taskRetrying: 'task.retrying.v1',

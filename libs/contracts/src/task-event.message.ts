@@ -17,6 +17,7 @@ export class TaskEventMessage {
 
 export class TaskStartedMessage extends TaskEventMessage {}
 
+
 export class TaskRetryingMessage extends TaskEventMessage {
   @IsString()
   @MaxLength(2000)

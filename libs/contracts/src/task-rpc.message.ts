@@ -23,6 +23,11 @@ export interface TaskCreateReply {
   /** false when an earlier pending or successful task with the same key was returned instead. */
   created: boolean;
   status: TaskState;
+  /**
+   * Whether the task's message is known to be on the broker. A reservation whose publish never happened
+   * (the submitter crashed or gave up) is false: whoever gets it must publish the task message.
+   */
+  queued: boolean;
 }
 
 /** `task.status.v1` */
@@ -50,4 +55,15 @@ export class TaskAbandonMessage {
 
 export interface TaskAbandonReply {
   abandoned: boolean;
+}
+
+/** `task.queued.v1`: the task's message is confirmed by the broker; identical submissions need not publish it. */
+export class TaskQueuedMessage {
+  @IsUUID()
+  task_id!: string;
+}
+
+export interface TaskQueuedReply {
+  /** false when the task does not exist (expired or abandoned). */
+  marked: boolean;
 }

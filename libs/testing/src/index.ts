@@ -4,3 +4,4 @@ export * from './test-names.js';
 export * from './wait-for.js';
 export * from './app-process.js';
 export * from './queue-stats.js';
+export * from './nest-wire.client.js';
