@@ -41,4 +41,17 @@ export type { BatchInferenceOptions, BatchInferenceResult } from './batch/batch-
 export { DEFAULT_TRAIN_PARAMS, runTraining } from './training/train-pipeline.js';
 export type { TrainingOptions, TrainingReport } from './training/train-pipeline.js';
 export { accuracy, brierScore, calibrationError, impliedProbabilities, logLoss } from './training/metrics.js';
+export { EvaluationSetError, loadEvaluationSet } from './evaluation/evaluation-set.loader.js';
+export type { EvaluationSet, EvaluationSetOptions } from './evaluation/evaluation-set.loader.js';
+export { evaluateModel, evaluateModelRef } from './evaluation/model-evaluation.js';
+export type { ModelEvaluation } from './evaluation/model-evaluation.js';
+export { formatModelEvaluation } from './evaluation/evaluation-table.js';
+
+// Promotion: moving `champion` is the only hand-off to serving
+export { promoteModel, PromotionError } from './promotion/promote-model.js';
+export type { PromotionOptions, PromotionResult } from './promotion/promote-model.js';
+export { checkOverride, decidePromotion, PromotionOverrideError } from './promotion/promotion-gate.js';
+export type { GateDecision, GateInput, PromotionDecisionKind } from './promotion/promotion-gate.js';
+export { appendPromotionLog, promotionLogPath, readPromotionLog } from './promotion/promotion-log.js';
+export type { PromotionLogEntry } from './promotion/promotion-log.js';
 export { RegistryWatcher } from './registry/registry-watcher.js';

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { EvaluationSetOptions } from '../evaluation/evaluation-set.loader.js';
 import { repoRoot } from '../repo-root.js';
 
 /** CLI paths are relative to the working directory when given, else to the repo root. */
@@ -12,4 +13,22 @@ export function parseIntegerOption(value: string | undefined, fallback: number, 
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new Error(`${flag} expects an integer, got '${value}'`);
   return n;
+}
+
+/** The `--data/--history/--from/--to` flags shared by evaluate and promote. */
+export const EVALUATION_SET_FLAGS = {
+  data: { type: 'string' },
+  history: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
+
+export function evaluationSetOptions(values: { data?: string; history?: string; from?: string; to?: string }): EvaluationSetOptions {
+  if (values.data === undefined) throw new Error('--data <folder or csv> is required');
+  return {
+    data: resolvePath(values.data, ''),
+    ...(values.history !== undefined ? { history: resolvePath(values.history, '') } : {}),
+    ...(values.from !== undefined ? { from: values.from } : {}),
+    ...(values.to !== undefined ? { to: values.to } : {}),
+  };
 }

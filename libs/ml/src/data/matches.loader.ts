@@ -29,6 +29,7 @@ export interface LoadedMatches {
 
 const FILE_DIVISION = /^([A-Za-z]+\d+)_/;
 const GOALS = /^\d{1,2}$/;
+const KEY_COLUMNS = ['Div', 'Date', 'HomeTeam', 'AwayTeam', 'FTHG', 'FTAG', 'FTR'];
 
 /**
  * Parses one football-data.co.uk CSV. Columns are found by header name, so the `Time` column added in
@@ -53,7 +54,9 @@ export function parseMatchesCsv(text: string, fileName: string): ParsedMatches {
   });
   const missing = ['Date', 'HomeTeam', 'AwayTeam'].filter((c) => !index.has(c));
   if (missing.length > 0) {
-    rejected.push({ file: fileName, line: headerRow.line, reason: `header lacks column(s): ${missing.join(', ')}` });
+    const skipped = rows.filter((r) => r.line > headerRow.line && r.fields.some((f) => f.trim() !== '')).length;
+    const reason = `header lacks column(s): ${missing.join(', ')}; all ${skipped} data rows of the file skipped`;
+    rejected.push({ file: fileName, line: headerRow.line, reason });
     return { matches, lines, rejected, blankRows };
   }
 
@@ -73,6 +76,13 @@ export function parseMatchesCsv(text: string, fileName: string): ParsedMatches {
     const reject = (reason: string): void => {
       rejected.push({ file: fileName, line: row.line, reason });
     };
+
+    // An unbalanced quote makes one field swallow the following lines: report it rather than lose those rows.
+    const multiLine = KEY_COLUMNS.find((c) => /[\r\n]/.test(get(c) ?? ''));
+    if (multiLine !== undefined) {
+      reject(`${multiLine} spans several lines (unbalanced quote?)`);
+      continue;
+    }
 
     const division = get('Div') || fileDivision;
     const rawDate = get('Date') ?? '';
@@ -147,8 +157,8 @@ export function compareMatches(a: MatchRecord, b: MatchRecord): number {
 
 /**
  * Loads every `*.csv` in `dir` (results files and an optional `fixtures.csv` without scores). The same match
- * in two files: a played row supersedes a fixture row; two played rows reject the later one. Throws when two
- * distinct matches hash to the same id, since ids must be unique to be served.
+ * twice: a played row supersedes a fixture row; a second played row, or a second fixture row, is rejected.
+ * Throws when two distinct matches hash to the same id, since ids must be unique to be served.
  */
 export async function loadMatches(dir: string): Promise<LoadedMatches> {
   const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
@@ -176,7 +186,10 @@ export async function loadMatches(dir: string): Promise<LoadedMatches> {
         byId.set(match.matchId, { match, file, line });
       } else if (match.result !== null) {
         rejected.push({ file, line, reason: `duplicate of ${seen.file}:${seen.line} (${describe(match)})` });
+      } else if (a.result === null) {
+        rejected.push({ file, line, reason: `duplicate fixture of ${seen.file}:${seen.line}, first kept (${describe(match)})` });
       }
+      // Else a fixture row of a match already played: the result supersedes it, as documented above.
     });
   }
   const matches = [...byId.values()].map((v) => v.match).sort(compareMatches);

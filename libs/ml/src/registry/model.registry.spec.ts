@@ -100,3 +100,42 @@ void describe('ModelRegistry', () => {
     assert.deepEqual(await registry.aliases('nothing'), {});
   });
 });
+
+describe('ModelRegistry.setAlias with a predictor polling aliases.json', () => {
+  let root = '';
+  before(async () => {
+    await initTfBackend();
+    root = await mkdtemp(join(tmpdir(), 'ml-alias-poll-'));
+  });
+  after(async () => rm(root, { recursive: true, force: true }));
+
+  it('never exposes a partial file while the champion moves back and forth, and leaves no temp files', async () => {
+    const registry = new ModelRegistry(root);
+    const model = buildMlp(2, { hidden: [2], l2: 0, seed: 1 });
+    const artifacts = await captureArtifacts(model);
+    model.dispose();
+    await registry.register('m', artifacts, fixtureMetadata(SIGNATURE, 'a'));
+    await registry.register('m', artifacts, fixtureMetadata(SIGNATURE, 'b'));
+    await registry.setAlias('m', 'champion', 1);
+    const file = join(root, 'm', 'aliases.json');
+    let done = false;
+    const seen = new Set<number>();
+    const failures: unknown[] = [];
+    const poll = async (): Promise<void> => {
+      while (!done) {
+        try {
+          seen.add((JSON.parse(await readFile(file, 'utf8')) as { champion: number }).champion);
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    };
+    const pollers = [poll(), poll()];
+    for (let i = 0; i < 60; i++) await registry.setAlias('m', 'champion', (i % 2) + 1);
+    done = true;
+    await Promise.all(pollers);
+    assert.deepEqual(failures, []);
+    assert.deepEqual([...seen].sort(), [1, 2]);
+    assert.deepEqual((await readdir(join(root, 'm'))).sort(), ['aliases.json', 'versions']);
+  });
+});

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { artifactsToFiles, MODEL_JSON, WEIGHTS_BIN } from '../model/model-artifacts.js';
 import type { ModelMetadata, NewModelMetadata } from './model-metadata.js';
@@ -106,9 +106,21 @@ export class ModelRegistry {
     }
     const aliases = { ...(await this.aliases(name)), [alias]: version };
     const file = join(this.root, name, ALIASES_JSON);
+    // Predictors poll this file to hot-swap the champion: write a temp file, flush it, then rename over the old
+    // one, so a reader sees the old or the new aliases, never a partial file (nor an empty one after a crash).
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-    await writeFile(tmp, `${JSON.stringify(aliases, null, 2)}\n`);
-    await rename(tmp, file);
+    try {
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(aliases, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, file);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   async aliases(name: string): Promise<Record<string, number>> {
