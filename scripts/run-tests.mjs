@@ -9,11 +9,12 @@ const TIERS = {
   unit: (f) => f.endsWith('.spec.js') && !f.endsWith('.int-spec.js') && !f.endsWith('.e2e-spec.js'),
   int: (f) => f.endsWith('.int-spec.js'),
   e2e: (f) => f.endsWith('.e2e-spec.js'),
+  faults: (f) => f.endsWith('.fault-spec.js'),
 };
 const tier = process.argv[2] ?? 'all';
-const selected = tier === 'all' ? ['unit', 'int', 'e2e'] : [tier];
+const selected = tier === 'all' ? ['unit', 'int', 'e2e', 'faults'] : [tier];
 if (!selected.every((t) => t in TIERS)) {
-  console.error(`usage: run-tests.mjs unit|int|e2e|all (got ${tier})`);
+  console.error(`usage: run-tests.mjs unit|int|e2e|faults|all (got ${tier})`);
   process.exit(2);
 }
 // TEST_OUT_DIR lets a developer test another build output than dist/ (e.g. while dist/ is being rebuilt).
@@ -44,7 +45,7 @@ for (const t of selected) {
   const concurrency = t === 'unit' ? 2 : 1;
   const result = spawnSync(
     process.execPath,
-    ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
+    ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${t === 'faults' ? 900_000 : 180_000}`, ...files],
     { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
   );
   if (result.status !== 0) failed = true;

@@ -1,4 +1,5 @@
-import { ClientRMQ, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
+import { ClientRMQ, type RmqOptions, type ServerRMQ } from '@nestjs/microservices';
+import { SafeServerRMQ } from './safe-server-rmq.js';
 
 export interface BrokerOptions {
   url: string;
@@ -31,7 +32,7 @@ export interface ConsumerOptions {
  * `noAssert` because the topology is declared once by `BrokerTopology`, not piecemeal by each server.
  */
 export function createRmqServer(broker: BrokerOptions, consumer: ConsumerOptions): ServerRMQ {
-  const server = new ServerRMQ({
+  const server = new SafeServerRMQ({
     urls: [broker.url],
     queue: consumer.queue,
     noAck: false,

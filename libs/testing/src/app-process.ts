@@ -35,30 +35,46 @@ export class AppProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    await waitFor(
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`${this.app} exited (${signal ?? code}) before it was ready`))),
+    );
+    exited.catch(() => undefined);
+    const ready = waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${this.app} exited with ${child.exitCode}:\n${this.logs()}`);
         const res = await fetch(`${this.baseUrl}/health/ready`).catch(() => undefined);
         return res?.status === 200 ? true : undefined;
       },
       readyTimeoutMs,
       `${this.app} to be ready`,
       100,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- ${this.app} output ---\n${this.logs()}`);
+    );
+    await Promise.race([ready, exited]).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- ${this.app} output ---\n${this.logs()}`);
     });
   }
 
-  /** SIGTERM (graceful) or SIGKILL, and waits for the exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  /**
+   * SIGTERM (graceful) or SIGKILL, and waits for the exit. `forced` tells whether a graceful stop had to be
+   * finished with SIGKILL after `graceMs`.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; forced: boolean }> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const started = Date.now();
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, ms: 0, forced: false };
+    }
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, sig) => resolve({ code, signal: sig })),
+    );
     child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await exited;
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      child.kill('SIGKILL');
+    }, graceMs);
+    const result = await exited;
     clearTimeout(timer);
-    return code;
+    return { ...result, ms: Date.now() - started, forced };
   }
 
   isRunning(): boolean {
@@ -70,9 +86,13 @@ export class AppProcess {
   }
 }
 
-/** A free-enough port for a test process: random in a high range, distinct per call. */
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+/**
+ * A port for a test process: random below Linux's ephemeral range (32768+), where outgoing connections take
+ * their local ports, and distinct per call within one test process.
+ */
+let nextPort = 20_000 + Math.floor(Math.random() * 10_000);
 export function testPort(): number {
   nextPort += 1 + Math.floor(Math.random() * 7);
+  if (nextPort >= 32_000) nextPort = 20_000 + Math.floor(Math.random() * 1000);
   return nextPort;
 }

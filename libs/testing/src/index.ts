@@ -5,3 +5,4 @@ export * from './wait-for.js';
 export * from './app-process.js';
 export * from './queue-stats.js';
 export * from './nest-wire.client.js';
+export * from './private-broker.js';
