@@ -12,3 +12,4 @@ export * from './rpc-failure.js';
 export * from './settle-message.interceptor.js';
 export * from './topology.js';
 export * from './messaging.module.js';
+export * from './safe-server-rmq.js';
