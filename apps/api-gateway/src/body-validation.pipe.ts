@@ -5,6 +5,8 @@ import { errorBody } from '@app/platform';
 /**
  * Validates a body against its DTO class with the same rules the consumers apply to broker messages:
  * unknown fields, wrong types and non-objects are 422 with every problem listed.
+ * `validateMessage` also refuses deep nesting and prototype keys, and reports any validator crash as a
+ * validation error, so a body can never cause a 500.
  */
 @Injectable()
 export class BodyValidationPipe implements PipeTransform {
@@ -14,10 +16,12 @@ export class BodyValidationPipe implements PipeTransform {
     try {
       return validateMessage(type as new () => object, value);
     } catch (error) {
-      if (error instanceof MessageValidationError) {
-        throw new UnprocessableEntityException(errorBody(422, 'invalid request body', { problems: error.problems }));
-      }
+      if (error instanceof MessageValidationError) throw invalid(error.problems);
       throw error;
     }
   }
+}
+
+function invalid(problems: string[]): UnprocessableEntityException {
+  return new UnprocessableEntityException(errorBody(422, 'invalid request body', { problems }));
 }

@@ -3,6 +3,7 @@ export * from './message-map.js';
 export * from './model-info.js';
 export * from './outcome.js';
 export * from './patterns.js';
+export * from './payload-shape.js';
 export * from './predict-request.dto.js';
 export * from './prediction-request.message.js';
 export * from './prediction.js';

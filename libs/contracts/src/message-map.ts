@@ -14,6 +14,8 @@ import type {
   TaskCreateReply,
   TaskQueuedMessage,
   TaskQueuedReply,
+  TaskReplayMessage,
+  TaskReplayReply,
   TaskStatusMessage,
   TaskStatusReply,
 } from './task-rpc.message.js';
@@ -26,6 +28,7 @@ export interface RpcMap {
   [Patterns.taskStatus]: { request: TaskStatusMessage; reply: TaskStatusReply };
   [Patterns.taskAbandon]: { request: TaskAbandonMessage; reply: TaskAbandonReply };
   [Patterns.taskQueued]: { request: TaskQueuedMessage; reply: TaskQueuedReply };
+  [Patterns.taskReplay]: { request: TaskReplayMessage; reply: TaskReplayReply };
 }
 
 /** Fire-and-forget patterns (persistent, confirmed). */

@@ -15,6 +15,8 @@ export const Patterns = {
   taskAbandon: 'task.abandon.v1',
   /** The gateway's note that a task's message is safely on the broker (after the publish confirm). */
   taskQueued: 'task.queued.v1',
+  /** Admin: reopen a failed task (failure → pending) before its dead-lettered message is replayed. */
+  taskReplay: 'task.replay.v1',
   /** Task lifecycle events, predictor → results. Failure arrives through the dead-letter exchange. */
   taskStarted: 'task.started.v1',
   taskRetrying: 'task.retrying.v1',

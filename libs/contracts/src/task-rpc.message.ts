@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PredictRequestDto } from './predict-request.dto.js';
 import type { TaskState, TaskView } from './task-state.js';
 
@@ -66,4 +66,26 @@ export class TaskQueuedMessage {
 export interface TaskQueuedReply {
   /** false when the task does not exist (expired or abandoned). */
   marked: boolean;
+}
+
+/**
+ * `task.replay.v1` (admin): reopen a failed task before its dead-lettered message is published again, so the
+ * replayed run's events apply. The one exception to "never backwards", and only from `failure`.
+ */
+export class TaskReplayMessage {
+  @IsUUID()
+  task_id!: string;
+
+  /** Why (logged by `results`), e.g. "fixed in predictor 1.4.2". */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export interface TaskReplayReply {
+  /** true when the task was `failure` and is now `pending` (attempts 0); false otherwise, nothing written. */
+  reopened: boolean;
+  /** The status before the call; null when the task does not exist (unknown or expired; never recreated). */
+  previous_status: TaskState | null;
 }

@@ -24,7 +24,9 @@ export class SettleMessageInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const ctx = context.switchToRpc().getContext<unknown>();
     if (context.getType() !== 'rpc' || !(ctx instanceof RmqContext)) return next.handle();
-    const isRpc = Boolean((ctx.getMessage() as { properties?: { replyTo?: string } }).properties?.replyTo);
+    // An RPC is a request with somewhere to reply to and a correlation id; anything else is settled as an event.
+    const props = (ctx.getMessage() as { properties?: { replyTo?: string; correlationId?: string } }).properties;
+    const isRpc = Boolean(props?.replyTo && props.correlationId);
     return next.handle().pipe(
       tap({ complete: () => this.settler.ack(ctx) }),
       catchError((error: unknown) => {

@@ -1,0 +1,24 @@
+/** Deeper than any payload of these contracts needs (`{request: {features: {name: number}}}` is depth 3). */
+export const MAX_PAYLOAD_DEPTH = 8;
+/** Keys that name an object's prototype machinery: refused anywhere in a payload, at any depth. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Why a parsed JSON payload is unsafe to hand to class-transformer, or null. Iterative, so there is no
+ * stack to overflow: deep nesting overflows the recursive transformer, and prototype keys make it throw a
+ * TypeError (both found by the fuzz suite).
+ */
+export function payloadShapeProblem(payload: unknown, maxDepth = MAX_PAYLOAD_DEPTH): string | null {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: payload, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= maxDepth) return `${path || 'payload'}: nested deeper than ${maxDepth} levels`;
+    for (const key of Object.keys(value)) {
+      const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return `${at.slice(0, 200)}: property name not allowed`;
+      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: at.length > 200 ? at.slice(0, 200) : at });
+    }
+  }
+  return null;
+}
