@@ -4,11 +4,13 @@ import {
   TaskAbandonMessage,
   TaskCreateMessage,
   TaskQueuedMessage,
+  TaskReplayMessage,
   TaskStatusMessage,
   validateMessage,
   type TaskAbandonReply,
   type TaskCreateReply,
   type TaskQueuedReply,
+  type TaskReplayReply,
   type TaskStatusReply,
 } from '@app/contracts';
 import { BrokerConsumer } from '@app/messaging';
@@ -36,6 +38,12 @@ export class TaskRpcConsumer {
   @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
   async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
     return this.tasks.markQueued(validateMessage(TaskQueuedMessage, data));
+  }
+
+  /** Admin, used by the dead-letter replay tool (`npm run dlq -- replay`). */
+  @MessagePattern(Patterns.taskReplay, RESULTS_RPC_TRANSPORT)
+  async replay(@Payload() data: unknown): Promise<TaskReplayReply> {
+    return this.tasks.reopenForReplay(validateMessage(TaskReplayMessage, data));
   }
 
   @MessagePattern(Patterns.taskAbandon, RESULTS_RPC_TRANSPORT)

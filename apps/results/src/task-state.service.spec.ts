@@ -114,6 +114,21 @@ void describe('readDeadLetter', () => {
     assert.equal(failureWrite(bare, AT).error, 'unknown: no error detail');
   });
 
+  void it("takes the broker's newest x-death entry, not the first death (a retry queue's expiry)", () => {
+    const headers = {
+      'x-death': [
+        { reason: 'delivery_limit', queue: 'ml', count: 1, time: { '!': 'timestamp', value: 1_795_000_000 } },
+        { reason: 'expired', queue: 'ml.retry.2000ms', count: 1 },
+      ],
+      'x-first-death-reason': 'expired',
+      'mp-death-error': 'attempt 1 failed',
+      'mp-attempt': 2,
+    };
+    const dead = readDeadLetter({ task_id: TASK }, headers);
+    assert.equal(dead?.reason, 'delivery_limit');
+    assert.equal(failureWrite(dead, AT).error, 'delivery_limit: attempt 1 failed');
+  });
+
   void it('needs nothing but a task id from a poison payload', () => {
     assert.equal(readDeadLetter({ task_id: TASK, features: 'garbage', match_id: 'x' }, {})?.taskId, TASK);
   });

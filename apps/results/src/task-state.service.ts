@@ -9,13 +9,15 @@ import {
   type TaskCreateReply,
   type TaskQueuedMessage,
   type TaskQueuedReply,
+  type TaskReplayMessage,
+  type TaskReplayReply,
   type TaskRetryingMessage,
   type TaskStartedMessage,
   type TaskState,
   type TaskStatusReply,
   type TaskSucceededMessage,
 } from '@app/contracts';
-import { Headers, attemptOf } from '@app/messaging';
+import { Headers, attemptOf, deathOf } from '@app/messaging';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { isUUID } from 'class-validator';
 import type { Counter } from 'prom-client';
@@ -91,7 +93,8 @@ export function readDeadLetter(payload: unknown, headers: Record<string, unknown
   if (typeof taskId !== 'string' || !isUUID(taskId)) return null;
   return {
     taskId,
-    reason: headerText(headers?.[Headers.deathReason]) ?? headerText(headers?.['x-first-death-reason']) ?? 'unknown',
+    // Ours, else the broker's newest death (not x-first-death-reason: for a retried task that is the retry queue's expiry).
+    reason: headerText(deathOf(headers).reason) ?? 'unknown',
     error: headerText(headers?.[Headers.deathError]),
     attempt: Math.min(attemptOf(headers), MAX_ATTEMPT),
   };
@@ -145,6 +148,26 @@ export class TaskStateService {
 
   async markQueued(message: TaskQueuedMessage): Promise<TaskQueuedReply> {
     return { marked: await this.repository.markQueued(message.task_id) };
+  }
+
+  /**
+   * Admin replay of a dead-lettered task: the one backwards transition (`failure` → `pending`), always logged.
+   * Anything but a failed task is left as it is: a success stays final, a missing task is never recreated.
+   */
+  async reopenForReplay(message: TaskReplayMessage): Promise<TaskReplayReply> {
+    const outcome = await this.repository.reopen(message.task_id, now());
+    if (outcome.reopened) {
+      this.transitions.inc({ to: 'pending' });
+      this.logger.warn(
+        `task ${message.task_id} reopened for replay (failure → pending, attempts reset): ${message.reason}; ` +
+          `previous error: ${outcome.previousError ?? 'none'}`,
+      );
+    } else {
+      this.logger.warn(
+        `task ${message.task_id} not reopened for replay (${outcome.previousStatus ?? 'no such task: unknown or expired'}): ${message.reason}`,
+      );
+    }
+    return { reopened: outcome.reopened, previous_status: outcome.previousStatus };
   }
 
   recordStarted(event: TaskStartedMessage): Promise<void> {

@@ -21,6 +21,14 @@ export type WriteOutcome =
   /** No such task (never created, abandoned or expired): nothing written, never recreated. */
   | { outcome: 'missing' };
 
+/** What `reopen` found: the status before the call (null: no such task) and whether it was reopened. */
+export interface ReopenOutcome {
+  reopened: boolean;
+  previousStatus: TaskState | null;
+  /** The failure's error, when it was reopened (for the admin log). */
+  previousError?: string;
+}
+
 export interface CreateOutcome {
   taskId: string;
   created: boolean;
@@ -111,12 +119,32 @@ end
 return 1
 `;
 
+/**
+ * KEYS: task. ARGV: now. → {'missing'} | {'kept', status} | {'reopened', previous error or ''}
+ * The one backwards move, for an operator replaying a dead-lettered task: only `failure` → `pending`, with
+ * order 0 and attempts 0, so the replayed run's events (order attempt*10+rank) apply again and its terminal
+ * state is final as usual. `queued` = 1: the caller publishes the message next. The TTL is left as it is.
+ */
+const REOPEN_LUA = `
+local current = redis.call('HMGET', KEYS[1], 'status', 'error')
+if not current[1] then
+  return {'missing'}
+end
+if current[1] ~= 'failure' then
+  return {'kept', current[1]}
+end
+redis.call('HSET', KEYS[1], 'status', 'pending', 'order', '0', 'attempts', '0', 'updated_at', ARGV[1], 'queued', '1')
+redis.call('HDEL', KEYS[1], 'error', 'result')
+return {'reopened', current[2] or ''}
+`;
+
 /** The commands `defineCommand` adds (EVALSHA, falling back to EVAL after a script-cache flush). */
 interface TaskScripts {
   mpTaskCreate(idemKey: string, taskKey: string, taskKeyPrefix: string, taskId: string, matchId: string, now: string, ttl: string): Promise<string[]>;
   mpTaskWrite(taskKey: string, ...args: string[]): Promise<string[]>;
   mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
   mpTaskQueued(taskKey: string): Promise<number>;
+  mpTaskReopen(taskKey: string, now: string): Promise<string[]>;
 }
 
 /** The one file that knows Redis key names, TTLs and the record layout of task state. */
@@ -132,6 +160,7 @@ export class TaskRepository {
     redis.defineCommand('mpTaskWrite', { numberOfKeys: 1, lua: WRITE_LUA });
     redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
     redis.defineCommand('mpTaskQueued', { numberOfKeys: 1, lua: QUEUED_LUA });
+    redis.defineCommand('mpTaskReopen', { numberOfKeys: 1, lua: REOPEN_LUA });
     this.redis = redis as Redis & TaskScripts;
     this.taskPrefix = `${config.REDIS_KEY_PREFIX}task:`;
     this.idemPrefix = `${config.REDIS_KEY_PREFIX}idem:`;
@@ -184,6 +213,18 @@ export class TaskRepository {
   /** Deletes a still-pending task, and its idempotency key if that still points at it. */
   async abandon(taskId: string, idempotencyKey: string): Promise<boolean> {
     return (await this.redis.mpTaskAbandon(this.taskKey(taskId), this.idemKey(idempotencyKey), taskId)) === 1;
+  }
+
+  /**
+   * Admin replay: a `failure` task back to `pending` (order 0, attempts 0, error cleared, queued), keeping its
+   * TTL. Any other status is left alone; a missing task is never recreated.
+   */
+  async reopen(taskId: string, at: string): Promise<ReopenOutcome> {
+    const [outcome, detail] = await this.redis.mpTaskReopen(this.taskKey(taskId), at);
+    if (outcome === 'missing') return { reopened: false, previousStatus: null };
+    if (outcome === 'kept') return { reopened: false, previousStatus: toState(detail) };
+    if (outcome === 'reopened') return { reopened: true, previousStatus: 'failure', ...(detail ? { previousError: detail } : {}) };
+    throw new Error(`unexpected reply from the task reopen script: ${String(outcome)}`);
   }
 
   /** Readiness: connected and answering PING within `timeoutMs`. */

@@ -202,6 +202,83 @@ void describe('TaskRepository (real Redis)', () => {
     assert.equal(created, true);
     assert.equal((await repo.write(taskId, started(1))).outcome, 'applied');
     assert.equal(await repo.abandon(randomUUID(), key), false);
+    await probe.script('FLUSH');
+    assert.deepEqual(await repo.reopen(randomUUID(), AT), { reopened: false, previousStatus: null });
+  });
+
+  void it('reopens only a failed task for a replay; any other status is left alone, a missing task is not created', async () => {
+    const pending = await create(newKey());
+    assert.deepEqual(await repo.reopen(pending.taskId, AT), { reopened: false, previousStatus: 'pending' });
+    const running = await create(newKey());
+    await repo.write(running.taskId, started(2));
+    assert.deepEqual(await repo.reopen(running.taskId, AT), { reopened: false, previousStatus: 'started' });
+    await repo.write(running.taskId, retry(2));
+    assert.deepEqual(await repo.reopen(running.taskId, AT), { reopened: false, previousStatus: 'retry' });
+    const done = await create(newKey());
+    await repo.write(done.taskId, success(1, prediction(2)));
+    assert.deepEqual(await repo.reopen(done.taskId, AT), { reopened: false, previousStatus: 'success' });
+    assert.deepEqual((await repo.find(done.taskId))?.result, prediction(2), 'a success is final, even for an admin');
+
+    const ghost = randomUUID();
+    assert.deepEqual(await repo.reopen(ghost, AT), { reopened: false, previousStatus: null });
+    assert.equal(await probe.exists(`${prefix}task:${ghost}`), 0, 'never recreates a task');
+  });
+
+  void it('reopens a failure as pending (attempts 0, error cleared, queued) and keeps its TTL', async () => {
+    const key = newKey();
+    const { taskId } = await create(key, 9);
+    await repo.write(taskId, started(3));
+    await repo.write(taskId, failure(3, 'attempts_exhausted: model exploded'));
+    const taskKey = `${prefix}task:${taskId}`;
+    await probe.expire(taskKey, 100);
+    const later = '2026-11-28T08:00:00.000Z';
+
+    assert.deepEqual(await repo.reopen(taskId, later), { reopened: true, previousStatus: 'failure', previousError: 'attempts_exhausted: model exploded' });
+    const view = await repo.find(taskId);
+    assert.equal(view?.status, 'pending');
+    assert.equal(view?.attempts, 0);
+    assert.equal(view?.error, undefined);
+    assert.equal(view?.match_id, 9);
+    assert.equal(view?.submitted_at, AT, 'still the same task');
+    assert.equal(view?.updated_at, later);
+    const ttl = await probe.ttl(taskKey);
+    assert.ok(ttl > 0 && ttl <= 100, `TTL kept, got ${ttl}`);
+    assert.deepEqual(await create(key), { taskId, created: false, status: 'pending', queued: true }, 'live again for its key, and queued');
+    assert.deepEqual(await repo.reopen(taskId, later), { reopened: false, previousStatus: 'pending' }, 'a second reopen changes nothing');
+  });
+
+  void it('applies the replayed run after a reopen; late events of the old run stay stale; success is final again', async () => {
+    const { taskId } = await create(newKey());
+    await repo.write(taskId, started(2));
+    await repo.write(taskId, failure(2));
+    assert.equal((await repo.reopen(taskId, AT)).reopened, true);
+
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'applied', status: 'started' }, 'the replay starts at attempt 1');
+    assert.deepEqual(await repo.write(taskId, retry(1, 'still flaky')), { outcome: 'applied', status: 'retry' });
+    assert.deepEqual(await repo.write(taskId, started(2)), { outcome: 'applied', status: 'started' });
+    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'started' }, 'a late event with a lower order');
+    assert.deepEqual(await repo.write(taskId, retry(1, 'old')), { outcome: 'stale', status: 'started' }, 'a late retry with a lower order');
+    assert.deepEqual(await repo.write(taskId, success(2, prediction(1))), { outcome: 'applied', status: 'success' });
+
+    for (const late of [started(3), retry(3), failure(2), success(3, prediction(0))]) {
+      assert.deepEqual(await repo.write(taskId, late), { outcome: 'stale', status: 'success' }, `${late.status}/${late.attempt}`);
+    }
+    assert.deepEqual(await repo.reopen(taskId, AT), { reopened: false, previousStatus: 'success' }, 'no replay after a success');
+    const view = await repo.find(taskId);
+    assert.equal(view?.status, 'success');
+    assert.deepEqual(view?.result, prediction(1));
+    assert.equal(view?.attempts, 2);
+    assert.equal(view?.error, undefined);
+  });
+
+  void it('can fail again after a replay, and be replayed again', async () => {
+    const { taskId } = await create(newKey());
+    await repo.write(taskId, failure(3));
+    await repo.reopen(taskId, AT);
+    await repo.write(taskId, started(1));
+    assert.deepEqual(await repo.write(taskId, failure(1, 'permanent_error: unknown match')), { outcome: 'applied', status: 'failure' });
+    assert.equal((await repo.find(taskId))?.error, 'permanent_error: unknown match');
+    assert.deepEqual(await repo.reopen(taskId, AT), { reopened: true, previousStatus: 'failure', previousError: 'permanent_error: unknown match' });
   });
 
   void it('reports Redis as reachable', async () => {
