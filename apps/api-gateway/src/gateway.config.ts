@@ -1,5 +1,9 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { BaseConfig } from '@app/platform';
+import { ApiKeySet, BaseConfig } from '@app/platform';
+
+/** One key: 16-256 printable ASCII characters, no comma (the separator) and no blank. */
+const KEY = '[\\x21-\\x2b\\x2d-\\x7e]{16,256}';
+const API_KEYS_FORMAT = new RegExp(`^\\s*(${KEY}(\\s*,\\s*${KEY})*)?\\s*$`);
 
 export class GatewayConfig extends BaseConfig {
   @IsInt()
@@ -53,6 +57,26 @@ export class GatewayConfig extends BaseConfig {
   /** Matches on or after this date count as upcoming (the shipped data has no real fixtures). */
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'AS_OF_DATE must be YYYY-MM-DD' })
   AS_OF_DATE = '2024-04-01';
+
+  /**
+   * Comma-separated API keys. Empty (the default): no authentication. Set: `/predict/*` and `/monitoring/*`
+   * need header `X-API-Key` with one of them, else 401. `/metrics` and `/health/*` stay open.
+   */
+  @Matches(API_KEYS_FORMAT, { message: 'API_KEYS must be comma-separated keys of 16-256 printable ASCII characters without commas or blanks' })
+  API_KEYS = '';
+
+  /**
+   * Requests per minute per API key (per client IP when API_KEYS is empty) to `/predict/*` and
+   * `/monitoring/*`, counted by each gateway replica on its own; also the burst. 0 turns the limit off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  apiKeys(): string[] {
+    return ApiKeySet.parse(this.API_KEYS);
+  }
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

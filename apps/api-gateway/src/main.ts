@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { ConfigError } from '@app/platform';
+import { describeBootFailure } from '@app/platform';
 import { bootstrap } from './bootstrap.js';
 
 try {
   await bootstrap();
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(describeBootFailure(error));
   process.exit(1);
 }

@@ -11,18 +11,33 @@ export interface HttpErrorBody {
 
 const REASONS: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  409: 'conflict',
+  411: 'length_required',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
+  417: 'expectation_failed',
   422: 'unprocessable_entity',
   429: 'too_many_requests',
+  431: 'request_header_fields_too_large',
   500: 'internal_error',
+  502: 'bad_gateway',
   503: 'service_unavailable',
   504: 'gateway_timeout',
 };
 
+/** Longest message echoed back: some messages quote the request (a path, a content type). */
+const MAX_MESSAGE_LENGTH = 300;
+
 export function errorBody(statusCode: number, message: string, details?: unknown): HttpErrorBody {
-  return { statusCode, error: REASONS[statusCode] ?? 'error', message, ...(details === undefined ? {} : { details }) };
+  const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+  return { statusCode, error: REASONS[statusCode] ?? 'error', message: text, ...(details === undefined ? {} : { details }) };
 }
 
 /** Maps every exception to `HttpErrorBody`; unknown errors become a bare 500, logged but never leaked. */

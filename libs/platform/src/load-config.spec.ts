@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IsInt, Min } from 'class-validator';
+import { IsInt, Matches, Min } from 'class-validator';
 import { BaseConfig } from './base.config.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
@@ -22,6 +22,36 @@ describe('loadConfig', () => {
       () => loadConfig(SampleConfig, { SAMPLE_TIMEOUT_MS: 'soon', AMQP_URL: 'http://x' }),
       (error: unknown) =>
         error instanceof ConfigError && /SAMPLE_TIMEOUT_MS="soon"/.test(error.message) && /AMQP_URL="http:\/\/x"/.test(error.message),
+    );
+  });
+
+  it('never shows a secret in its message', () => {
+    class SecretConfig extends BaseConfig {
+      @Matches(/^[a-z]+$/)
+      SERVICE_API_KEY = 'abc';
+
+      @Matches(/^[a-z]+$/)
+      SIGNING_SECRET = 'abc';
+
+      @Matches(/^redis:\/\/\S+$/)
+      REDIS_URL = 'redis://127.0.0.1:6379';
+    }
+    assert.throws(
+      () =>
+        loadConfig(SecretConfig, {
+          SERVICE_API_KEY: 'Sup3r-Secret-Key!',
+          SIGNING_SECRET: 'Sup3r-Secret-Value!',
+          REDIS_URL: 'rediss://admin:Sup3r-Secret-Pass@redis:6380',
+          AMQP_URL: 'ampq://guest:Sup3r-Secret-Amqp@rabbit',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.ok(!/Sup3r/.test(error.message), error.message);
+        for (const name of ['SERVICE_API_KEY', 'SIGNING_SECRET', 'REDIS_URL', 'AMQP_URL']) assert.match(error.message, new RegExp(`${name}=`));
+        assert.match(error.message, /REDIS_URL="rediss:\/\/admin:\*\*\*@redis:6380"/);
+        assert.match(error.message, /AMQP_URL="ampq:\/\/guest:\*\*\*@rabbit"/);
+        return true;
+      },
     );
   });
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { validateSync } from 'class-validator';
+import { maskConfigValue } from './secret-masking.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -12,6 +13,7 @@ export class ConfigError extends Error {
  * Validates the environment into a typed config object at boot. A bad value stops the app with a message
  * that names the variable. Defaults live on the class, so the class is the documentation; each variable is
  * converted to the type of its default (numbers stay strings when they do not parse, and fail validation).
+ * The message shows each bad value, except secrets: see `maskConfigValue`.
  */
 export function loadConfig<T extends object>(type: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const config = new type();
@@ -24,10 +26,14 @@ export function loadConfig<T extends object>(type: new () => T, env: NodeJS.Proc
   const errors = validateSync(config, { skipMissingProperties: false });
   if (errors.length > 0) {
     throw new ConfigError(
-      errors.map((e) => `${e.property}=${JSON.stringify(env[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join(', ')}`),
+      errors.map((e) => `${e.property}=${shown(e.property, env[e.property])}: ${Object.values(e.constraints ?? {}).join(', ')}`),
     );
   }
   return config;
+}
+
+function shown(name: string, raw: string | undefined): string {
+  return raw === undefined ? 'null' : JSON.stringify(maskConfigValue(name, raw));
 }
 
 function convertLike(defaultValue: unknown, raw: string): unknown {
