@@ -1,5 +1,6 @@
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  MessageValidationError,
   Patterns,
   TaskAbandonMessage,
   TaskCreateMessage,
@@ -13,13 +14,14 @@ import {
   type TaskReplayReply,
   type TaskStatusReply,
 } from '@app/contracts';
-import { BrokerConsumer } from '@app/messaging';
+import { BrokerConsumer, RpcFailure } from '@app/messaging';
 import { RESULTS_RPC_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
 
 /**
- * Task-state RPCs on the results RPC queue. An invalid request is answered `invalid_message`, a Redis failure
- * `internal` (by the messaging error filter); the settle interceptor acks every request either way.
+ * Task-state RPCs on the results RPC queue. An invalid request is answered `invalid_message`; a failure while
+ * Redis is unreachable `not_ready` (the gateway answers 503: try again), any other failure `internal`. The
+ * settle interceptor acks every request either way.
  */
 @BrokerConsumer()
 export class TaskRpcConsumer {
@@ -27,27 +29,37 @@ export class TaskRpcConsumer {
 
   @MessagePattern(Patterns.taskCreate, RESULTS_RPC_TRANSPORT)
   async create(@Payload() data: unknown): Promise<TaskCreateReply> {
-    return this.tasks.create(validateMessage(TaskCreateMessage, data));
+    return this.guarded(() => this.tasks.create(validateMessage(TaskCreateMessage, data)));
   }
 
   @MessagePattern(Patterns.taskStatus, RESULTS_RPC_TRANSPORT)
   async status(@Payload() data: unknown): Promise<TaskStatusReply> {
-    return this.tasks.status(validateMessage(TaskStatusMessage, data).task_id);
+    return this.guarded(() => this.tasks.status(validateMessage(TaskStatusMessage, data).task_id));
   }
 
   @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
   async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
-    return this.tasks.markQueued(validateMessage(TaskQueuedMessage, data));
+    return this.guarded(() => this.tasks.markQueued(validateMessage(TaskQueuedMessage, data)));
   }
 
   /** Admin, used by the dead-letter replay tool (`npm run dlq -- replay`). */
   @MessagePattern(Patterns.taskReplay, RESULTS_RPC_TRANSPORT)
   async replay(@Payload() data: unknown): Promise<TaskReplayReply> {
-    return this.tasks.reopenForReplay(validateMessage(TaskReplayMessage, data));
+    return this.guarded(() => this.tasks.reopenForReplay(validateMessage(TaskReplayMessage, data)));
   }
 
   @MessagePattern(Patterns.taskAbandon, RESULTS_RPC_TRANSPORT)
   async abandon(@Payload() data: unknown): Promise<TaskAbandonReply> {
-    return this.tasks.abandon(validateMessage(TaskAbandonMessage, data));
+    return this.guarded(() => this.tasks.abandon(validateMessage(TaskAbandonMessage, data)));
+  }
+
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof MessageValidationError || error instanceof RpcFailure) throw error;
+      if (!(await this.tasks.storeReachable())) throw new RpcFailure('not_ready', 'the task store (Redis) is unavailable');
+      throw error;
+    }
   }
 }

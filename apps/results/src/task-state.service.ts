@@ -136,6 +136,11 @@ export class TaskStateService {
     return { task_id: outcome.taskId, created: outcome.created, status: outcome.status, queued: outcome.queued };
   }
 
+  /** Whether Redis answers right now: tells an outage apart from a bug when a call fails. */
+  storeReachable(): Promise<boolean> {
+    return this.repository.isReachable(500);
+  }
+
   status(taskId: string): Promise<TaskStatusReply> {
     return this.repository.find(taskId);
   }

@@ -4,11 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Patterns, type TaskCreateReply, type TaskView } from '@app/contracts';
 import { BrokerTopology, Headers, type Topology } from '@app/messaging';
-import { NestWireClient, TEST_AMQP_URL, TEST_REDIS_URL, deleteRedisKeys, deleteTopology, uniquePrefix, waitFor } from '@app/testing';
+import { NestWireClient, TcpProxy, TEST_AMQP_URL, TEST_REDIS_URL, deleteRedisKeys, deleteTopology, uniquePrefix, waitFor } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootstrap } from '../src/bootstrap.js';
 import { resultsTopologyOptions } from '../src/results.module.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 const RESULT = {
   match_id: 11,
@@ -207,12 +206,12 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/health\/ready"/);
   });
 
-  void it('rides out a Redis outage: RPCs answer internal, an event is requeued and applied once Redis is back', async () => {
+  void it('rides out a Redis outage: RPCs answer not_ready, an event is requeued and applied once Redis is back', async () => {
     const { task_id } = await create();
     await redisProxy.down();
     try {
       const reply = await wire.request(topology.queues.resultsRpc, Patterns.taskStatus, { task_id }, 10_000);
-      assert.equal((reply.err as { code?: string }).code, 'internal');
+      assert.equal((reply.err as { code?: string }).code, 'not_ready');
       const ready = await fetch(`${baseUrl}/health/ready`);
       assert.equal(ready.status, 503);
       assert.deepEqual(await ready.json(), { status: 'not_ready', checks: { broker: true, redis: false } });

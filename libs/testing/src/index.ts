@@ -6,3 +6,4 @@ export * from './app-process.js';
 export * from './queue-stats.js';
 export * from './nest-wire.client.js';
 export * from './private-broker.js';
+export * from './tcp-proxy.js';
