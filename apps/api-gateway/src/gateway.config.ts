@@ -1,11 +1,11 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { ApiKeySet, BaseConfig } from '@app/platform';
+import { ApiKeySet, ModelServingConfig } from '@app/platform';
 
 /** One key: 16-256 printable ASCII characters, no comma (the separator) and no blank. */
 const KEY = '[\\x21-\\x2b\\x2d-\\x7e]{16,256}';
 const API_KEYS_FORMAT = new RegExp(`^\\s*(${KEY}(\\s*,\\s*${KEY})*)?\\s*$`);
 
-export class GatewayConfig extends BaseConfig {
+export class GatewayConfig extends ModelServingConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -35,24 +35,9 @@ export class GatewayConfig extends BaseConfig {
   @Max(10 * 1024 * 1024)
   MAX_BODY_BYTES = 16 * 1024;
 
-  @IsString()
-  MODEL_REGISTRY_DIR = 'models';
-
-  @Matches(/^[a-z0-9-]+(@[A-Za-z0-9_-]+)?$/, { message: 'MODEL_REF must look like match-outcome@champion or match-outcome@3' })
-  MODEL_REF = 'match-outcome@champion';
-
-  /** How often the registry is checked for a new model behind MODEL_REF (hot swap); 0 turns it off. */
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
-  MODEL_POLL_MS = 5000;
-
   /** Parquet file written by `npm run batch-infer`, served by `GET /predict/{match_id}`. */
   @IsString()
   PREDICTIONS_FILE = 'data/predictions/batch_predictions.parquet';
-
-  @IsString()
-  MATCH_DATA_DIR = 'data/football';
 
   /** Matches on or after this date count as upcoming (the shipped data has no real fixtures). */
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'AS_OF_DATE must be YYYY-MM-DD' })

@@ -1,29 +1,11 @@
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { BaseConfig } from '@app/platform';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { ModelServingConfig } from '@app/platform';
 
-export class PredictorConfig extends BaseConfig {
+export class PredictorConfig extends ModelServingConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
   HTTP_PORT = 8001;
-
-  /** Folder of the model registry (versioned model folders and aliases.json). */
-  @IsString()
-  MODEL_REGISTRY_DIR = 'models';
-
-  /** Which model to serve: `name@alias` or `name@version`. */
-  @Matches(/^[a-z0-9-]+(@[A-Za-z0-9_-]+)?$/, { message: 'MODEL_REF must look like match-outcome@champion or match-outcome@3' })
-  MODEL_REF = 'match-outcome@champion';
-
-  /** How often the registry is checked for a new model behind MODEL_REF (hot swap); 0 turns it off. */
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
-  MODEL_POLL_MS = 5000;
-
-  /** Match history (football-data.co.uk CSVs) used to assemble features when a request has none. */
-  @IsString()
-  MATCH_DATA_DIR = 'data/football';
 
   /** Unacked async tasks per predictor process. */
   @IsInt()

@@ -5,5 +5,6 @@ export * from './create-http-app.js';
 export * from './health.controller.js';
 export * from './http-error.filter.js';
 export * from './load-config.js';
+export * from './model-serving.config.js';
 export * from './secret-masking.js';
 export * from './token-bucket-limiter.js';
