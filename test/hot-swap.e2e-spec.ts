@@ -2,15 +2,16 @@
 // and model info and the reload metric show the switch.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelRegistry } from '@app/ml';
+import { ModelRegistry, readPredictionsParquet, writePredictionsParquet } from '@app/ml';
 import { AppProcess, deleteRedisKeys, deleteTopology, testPort, uniquePrefix, waitFor } from '@app/testing';
 
 const prefix = uniquePrefix('swap');
 const topologyOptions = { prefix, retryDelaysMs: [2000, 4000] };
 let registryDir = '';
+let predictionsFile = '';
 let results: AppProcess;
 let predictor: AppProcess;
 let gateway: AppProcess;
@@ -45,7 +46,16 @@ describe('champion hot swap under load', () => {
   before(async () => {
     registryDir = await mkdtemp(join(tmpdir(), 'mp-registry-'));
     await cp('models', registryDir, { recursive: true });
-    const common = { QUEUE_PREFIX: prefix, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', MODEL_REGISTRY_DIR: registryDir, MODEL_POLL_MS: '200' };
+    predictionsFile = join(registryDir, 'batch_predictions.parquet');
+    await cp('data/predictions/batch_predictions.parquet', predictionsFile);
+    const common = {
+      QUEUE_PREFIX: prefix,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      MODEL_REGISTRY_DIR: registryDir,
+      MODEL_POLL_MS: '200',
+      PREDICTIONS_FILE: predictionsFile,
+    };
     results = new AppProcess('results', testPort(), common);
     predictor = new AppProcess('predictor', testPort(), common);
     gateway = new AppProcess('api-gateway', testPort(), common);
@@ -111,5 +121,21 @@ describe('champion hot swap under load', () => {
     assert.equal(await metric(predictor, 'model_reloads_total', 'outcome="failure"'), 0);
     assert.equal(await metric(predictor, 'model_info', 'version="2"'), 1);
     assert.equal(await metric(predictor, 'model_info', 'version="1"'), 0);
+  });
+
+  it('serves a new batch-inference file without a restart', async () => {
+    const rows = await readPredictionsParquet(predictionsFile);
+    const first = rows[0]!;
+    const before = await get(gateway, `/predict/${first.match_id}`);
+    assert.equal(before.model_run_id, first.model_run_id);
+    // A new batch run, written the way the job writes it: to a temporary file, then renamed into place.
+    const next = rows.map((r) => ({ ...r, model_version: 2, model_run_id: 'new-batch-run' }));
+    await writePredictionsParquet(`${predictionsFile}.next`, next);
+    await rename(`${predictionsFile}.next`, predictionsFile);
+    const after = await waitFor(async () => {
+      const body = await get(gateway, `/predict/${first.match_id}`);
+      return body.model_run_id === 'new-batch-run' ? body : undefined;
+    }, 10_000, 'the gateway to serve the new file');
+    assert.equal(after.model_version, '2');
   });
 });
