@@ -21,7 +21,7 @@ export class InteractiveConsumer {
   ) {}
 
   @MessagePattern(Patterns.predict, INTERACTIVE_TRANSPORT)
-  predict(@Payload() data: unknown): Prediction {
+  async predict(@Payload() data: unknown): Promise<Prediction> {
     const request = validateMessage(PredictionRequestMessage, data);
     // The broker drops expired messages at the queue head; this also catches ones delivered just too late.
     if (request.deadline_at !== undefined && request.deadline_at <= Date.now()) {

@@ -13,6 +13,9 @@ import {
 import type { Counter, Gauge } from 'prom-client';
 import { PREDICTOR_CONFIG, PredictorConfig } from './predictor.config.js';
 
+/** How long a replaced model stays usable for rows already validated against it. */
+const RETIRED_MODEL_GRACE_MS = 10_000;
+
 /**
  * The TF.js model and the match history, loaded once per process before anything is consumed (bootstrap
  * awaits module init before it starts the consumers). A new model behind MODEL_REF (a promotion) is loaded
@@ -91,7 +94,8 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.serve(next);
-    previous?.dispose();
+    // Rows validated against the previous model may still be in a forming batch: let them finish first.
+    if (previous) setTimeout(() => previous.dispose(), RETIRED_MODEL_GRACE_MS).unref();
     this.reloads.inc({ outcome: 'success' });
   }
 

@@ -1,32 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { featureMismatch, OUTCOMES, type OutcomeClass, type Prediction, type PredictionRequestMessage } from '@app/contracts';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { RpcFailure } from '@app/messaging';
 import type { FeatureVector, LoadedModel } from '@app/ml';
 import type { Histogram } from 'prom-client';
-
+import { InferenceBatcher } from './inference-batcher.js';
 import { ModelAdapter } from './model.adapter.js';
+import { PREDICTOR_CONFIG, PredictorConfig } from './predictor.config.js';
 
 export type InferenceSource = 'sync' | 'async';
 
-/** Turns one inference request into a prediction: features (inline or from history), model call, answer. */
+/**
+ * Turns one inference request into a prediction: features (inline or from history), then a model call shared
+ * with whatever else arrives at the same moment (dynamic batching), then the answer.
+ */
 @Injectable()
 export class PredictionService {
+  private readonly batcher: InferenceBatcher<LoadedModel>;
+
   constructor(
     private readonly model: ModelAdapter,
-    @InjectMetric(Metrics.inferenceDuration.name) private readonly inferenceDuration: Histogram<string>,
-    @InjectMetric(Metrics.inferenceBatchSize.name) private readonly batchSize: Histogram<string>,
-  ) {}
+    @Inject(PREDICTOR_CONFIG) config: PredictorConfig,
+    @InjectMetric(Metrics.inferenceDuration.name) inferenceDuration: Histogram<string>,
+    @InjectMetric(Metrics.inferenceBatchSize.name) batchSize: Histogram<string>,
+  ) {
+    this.batcher = new InferenceBatcher<LoadedModel>(
+      { maxSize: config.BATCH_MAX_SIZE, windowMs: config.BATCH_WINDOW_MS },
+      (model, rows) => model.predict(rows),
+      (size, seconds, interactive) => {
+        const source = interactive ? 'sync' : 'async';
+        inferenceDuration.observe({ source }, seconds);
+        batchSize.observe({ source }, size);
+      },
+    );
+  }
 
-  predict(request: PredictionRequestMessage, source: InferenceSource): Prediction {
+  async predict(request: PredictionRequestMessage, source: InferenceSource): Promise<Prediction> {
     // One model for the whole request, even if a hot swap lands meanwhile.
     const model = this.model.loaded;
     const { features, featuresSource } = this.featuresOf(request, model.featureNames);
-    const stop = this.inferenceDuration.startTimer({ source });
-    const probabilities = model.predict([features])[0];
-    stop();
-    this.batchSize.observe({ source }, 1);
-    if (!probabilities || probabilities.length !== 3) throw new Error('model returned no probabilities');
+    const probabilities = await this.batcher.score(model, features, source === 'sync');
+    if (probabilities.length !== 3) throw new Error('model returned no probabilities');
     return this.toPrediction(request.match_id, probabilities, featuresSource, model);
   }
 

@@ -19,6 +19,18 @@ export class PredictorConfig extends ModelServingConfig {
   @Max(10_000)
   INTERACTIVE_PREFETCH = 16;
 
+  /** Rows per model call at most (dynamic batching). */
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  BATCH_MAX_SIZE = 64;
+
+  /** How long an async row waits for others to share its model call; 0 turns batching off. Sync rows never wait. */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  BATCH_WINDOW_MS = 2;
+
   /** Attempts per async task, the first included, before it is dead-lettered. */
   @IsInt()
   @Min(1)

@@ -47,7 +47,7 @@ export class TaskConsumer {
     await this.events.publish(Patterns.taskStarted, { task_id: taskId, attempt, at: now() }, `${taskId}:${attempt}:started`);
     try {
       if (this.faultyMatchIds.has(request.match_id)) throw new Error(`injected fault for match ${request.match_id}`);
-      const result = this.predictions.predict(request, 'async');
+      const result = await this.predictions.predict(request, 'async');
       await this.events.publish(Patterns.taskSucceeded, { task_id: taskId, attempt, result, at: now() }, `${taskId}:success`);
       this.processed.inc({ outcome: 'success' });
       this.settler.ack(ctx);

@@ -1,0 +1,79 @@
+/** One row waiting to be scored, and where its answer goes. */
+interface Pending<M> {
+  model: M;
+  features: Record<string, number | null>;
+  interactive: boolean;
+  resolve: (probabilities: number[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface BatcherOptions {
+  /** Rows per model call at most. */
+  maxSize: number;
+  /** How long the first async row of a batch waits for company; 0 scores every row on its own. */
+  windowMs: number;
+}
+
+/** Scores a batch of rows with one model call; `onBatch` reports each call (for metrics). */
+export type BatchScorer<M> = (model: M, rows: Record<string, number | null>[]) => number[][];
+
+/**
+ * Dynamic batching: rows that arrive within a short window (or until the batch is full) are scored in one
+ * model call, which on TF.js costs about as much as scoring one row. An interactive (sync) row never waits
+ * for the window: it joins the batch being formed and the batch is scored at once. Rows are grouped by the
+ * model they were validated against, so a hot swap mid-window cannot mix signatures.
+ */
+export class InferenceBatcher<M> {
+  private pending: Pending<M>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: BatcherOptions,
+    private readonly scorer: BatchScorer<M>,
+    private readonly onBatch: (size: number, seconds: number, interactive: boolean) => void = () => undefined,
+  ) {}
+
+  score(model: M, features: Record<string, number | null>, interactive: boolean): Promise<number[]> {
+    return new Promise<number[]>((resolve, reject) => {
+      this.pending.push({ model, features, interactive, resolve, reject });
+      if (interactive || this.options.windowMs <= 0 || this.pending.length >= this.options.maxSize) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+    });
+  }
+
+  /** Scores everything waiting now, in batches of at most maxSize per model. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const waiting = this.pending;
+    this.pending = [];
+    while (waiting.length > 0) {
+      const model = waiting[0]!.model;
+      const batch: Pending<M>[] = [];
+      for (let i = 0; i < waiting.length && batch.length < this.options.maxSize; ) {
+        if (waiting[i]!.model === model) batch.push(...waiting.splice(i, 1));
+        else i += 1;
+      }
+      this.run(model, batch);
+    }
+  }
+
+  private run(model: M, batch: Pending<M>[]): void {
+    const started = process.hrtime.bigint();
+    let scored: number[][];
+    try {
+      scored = this.scorer(model, batch.map((p) => p.features));
+    } catch (error) {
+      // One bad row must not fail its neighbours: score them one by one to find it.
+      if (batch.length > 1) return batch.forEach((p) => this.run(model, [p]));
+      batch[0]?.reject(error);
+      return;
+    }
+    this.onBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9, batch.some((p) => p.interactive));
+    batch.forEach((p, i) => {
+      const row = scored[i];
+      if (row) p.resolve(row);
+      else p.reject(new Error('the model returned fewer rows than it was given'));
+    });
+  }
+}

@@ -1,0 +1,59 @@
+// The interactive lane: a sync request is answered while an async backlog is still queued, because sync
+// requests travel on their own queue (ml.interactive) and never wait behind the work queue.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { buildTopology } from '@app/messaging';
+import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix } from '@app/testing';
+
+const BACKLOG = 5000;
+const prefix = uniquePrefix('lane');
+const topologyOptions = { prefix, retryDelaysMs: [2000, 4000] };
+const topology = buildTopology(topologyOptions);
+const common = { QUEUE_PREFIX: prefix, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', PREDICTOR_PREFETCH: '8' };
+let results: AppProcess;
+let predictor: AppProcess;
+let gateway: AppProcess;
+
+describe('interactive lane', () => {
+  before(async () => {
+    results = new AppProcess('results', testPort(), common);
+    predictor = new AppProcess('predictor', testPort(), common);
+    gateway = new AppProcess('api-gateway', testPort(), common);
+    // The gateway declares the topology; the predictor comes later, when the backlog is waiting.
+    await Promise.all([results.start(), gateway.start()]);
+  });
+
+  after(async () => {
+    await Promise.all([gateway.stop(), predictor.stop(), results.stop()]);
+    await deleteTopology(topologyOptions);
+    await deleteRedisKeys(prefix);
+  });
+
+  it('answers a sync request while thousands of async tasks are still queued ahead of it', async (t) => {
+    const info = (await (await fetch(`${gateway.baseUrl}/predict/model/info`)).json()) as { features: string[] };
+    const features = Object.fromEntries(info.features.map((f) => [f, 0.25]));
+    const connection = await amqp.connect(TEST_AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    for (let i = 0; i < BACKLOG; i += 1) {
+      const data = { task_id: randomUUID(), match_id: i + 1, features };
+      channel.sendToQueue(topology.queues.work, Buffer.from(JSON.stringify({ pattern: 'prediction.task.v1', data })), { persistent: true });
+    }
+    await channel.waitForConfirms();
+    await connection.close();
+
+    await predictor.start();
+    const started = Date.now();
+    const res = await fetch(`${gateway.baseUrl}/predict/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match_id: 424242, features }),
+    });
+    const elapsed = Date.now() - started;
+    const backlogLeft = await queueStats(topology.queues.work);
+    t.diagnostic(`sync answered in ${elapsed} ms with ${backlogLeft.ready + backlogLeft.unacked} of ${BACKLOG} async tasks still queued`);
+    assert.equal(res.status, 200);
+    assert.ok(backlogLeft.ready > BACKLOG / 2, `the backlog was still there (${backlogLeft.ready} ready)`);
+  });
+});
