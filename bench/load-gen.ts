@@ -1,0 +1,219 @@
+// The load generator: runs in its own Node process (spawned by run-bench), so the apps under test and the
+// client do not share an event loop. Talks to 127.0.0.1 only. Bounded by count and by time.
+// Usage: node load-gen.js '<json LoadSpec>'  → prints one JSON LoadResult line on stdout.
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+
+export type LoadSpec =
+  | {
+      kind: 'http';
+      /** http://127.0.0.1:<port>/path */
+      url: string;
+      /** 'same': one body for every request; 'distinct': match_id and one feature vary per request (distinct tasks). */
+      bodies: 'same' | 'distinct';
+      features: Record<string, number>;
+      concurrency: number;
+      count: number;
+      maxMs: number;
+      warmup?: number;
+    }
+  | {
+      /** Submit → poll `status_url` until `success`: end-to-end async tasks/s and latency. */
+      kind: 'http-e2e';
+      /** http://127.0.0.1:<port> (POST /predict/async/, then GET the answer's status_url) */
+      baseUrl: string;
+      features: Record<string, number>;
+      concurrency: number;
+      count: number;
+      maxMs: number;
+      pollMs: number;
+    }
+  | { kind: 'amqp-publish'; amqpUrl: string; queue: string; concurrency: number; count: number; maxMs: number };
+
+export interface LoadResult {
+  done: number;
+  ok: number;
+  statuses: Record<string, number>;
+  elapsedMs: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function summarize(latencies: number[], statuses: Record<string, number>, ok: number, elapsedMs: number): LoadResult {
+  latencies.sort((a, b) => a - b);
+  return {
+    done: latencies.length,
+    ok,
+    statuses,
+    elapsedMs,
+    perSecond: (latencies.length * 1000) / elapsedMs,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+  };
+}
+
+function post(agent: http.Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(-1));
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy());
+    req.on('error', () => resolve(-1));
+    req.end(body);
+  });
+}
+
+function request(agent: http.Agent, url: URL, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string | number> = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', () => resolve({ status: -1, text: '' }));
+    });
+    req.setTimeout(30_000, () => req.destroy());
+    req.on('error', () => resolve({ status: -1, text: '' }));
+    req.end(body);
+  });
+}
+
+async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<LoadResult> {
+  const base = new URL(spec.baseUrl);
+  if (base.hostname !== '127.0.0.1') throw new Error('load-gen only talks to 127.0.0.1');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const firstFeature = Object.keys(spec.features)[0];
+  const salt = Math.random();
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let ok = 0;
+  let next = 0;
+  const started = performance.now();
+  const stopAt = started + spec.maxMs;
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (next < spec.count && performance.now() < stopAt) {
+        const i = next++;
+        const features = { ...spec.features };
+        if (firstFeature) features[firstFeature] = salt + i / 1e6;
+        const t0 = performance.now();
+        const submitted = await request(agent, new URL('/predict/async/', base), 'POST', JSON.stringify({ match_id: 1 + i, features }));
+        let outcome = `submit ${submitted.status}`;
+        if (submitted.status === 202) {
+          const { status_url } = JSON.parse(submitted.text) as { status_url: string };
+          const statusUrl = new URL(status_url, base);
+          for (;;) {
+            await new Promise((r) => setTimeout(r, spec.pollMs));
+            const polled = await request(agent, statusUrl, 'GET');
+            const status = polled.status === 200 ? (JSON.parse(polled.text) as { status: string }).status : `http ${polled.status}`;
+            if (status === 'success' || status === 'failure' || polled.status !== 200 || performance.now() > stopAt + 30_000) {
+              outcome = status;
+              break;
+            }
+          }
+        }
+        latencies.push(performance.now() - t0);
+        statuses[outcome] = (statuses[outcome] ?? 0) + 1;
+        if (outcome === 'success') ok += 1;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  agent.destroy();
+  return summarize(latencies, statuses, ok, elapsed);
+}
+
+async function runHttp(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
+  const url = new URL(spec.url);
+  if (url.hostname !== '127.0.0.1') throw new Error('load-gen only talks to 127.0.0.1');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const firstFeature = Object.keys(spec.features)[0];
+  const run = randomUUID().slice(0, 8);
+  const bodyFor = (i: number): string => {
+    if (spec.bodies === 'same') return JSON.stringify({ match_id: 424242, features: spec.features });
+    const features = { ...spec.features };
+    if (firstFeature) features[firstFeature] = i / 1e6 + (parseInt(run, 16) % 1000) / 1000;
+    return JSON.stringify({ match_id: 1 + (i % 1_000_000), features });
+  };
+  // Warm-up: opens the sockets and the JITs; not measured.
+  const warm = spec.warmup ?? Math.min(200, spec.count);
+  let w = 0;
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (w < warm) await post(agent, url, bodyFor(spec.count + w++));
+    }),
+  );
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let ok = 0;
+  let next = 0;
+  const started = performance.now();
+  const stopAt = started + spec.maxMs;
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (next < spec.count && performance.now() < stopAt) {
+        const i = next++;
+        const t0 = performance.now();
+        const status = await post(agent, url, bodyFor(i));
+        latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) ok += 1;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  agent.destroy();
+  return summarize(latencies, statuses, ok, elapsed);
+}
+
+/** Persistent publishes to a queue on a confirm channel, `concurrency` in flight, each awaiting its own confirm. */
+async function runPublish(spec: Extract<LoadSpec, { kind: 'amqp-publish' }>): Promise<LoadResult> {
+  const connection = await amqp.connect(spec.amqpUrl, { noDelay: true });
+  const channel = await connection.createConfirmChannel();
+  const body = Buffer.from(JSON.stringify({ pattern: 'prediction.task.v1', data: { task_id: randomUUID(), match_id: 1, features: {} } }));
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const stopAt = started + spec.maxMs;
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (next < spec.count && performance.now() < stopAt) {
+        next += 1;
+        const t0 = performance.now();
+        await new Promise<void>((resolve, reject) =>
+          channel.sendToQueue(spec.queue, body, { persistent: true }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('publish nacked')) : resolve())),
+        );
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  await connection.close();
+  return summarize(latencies, { confirmed: latencies.length }, latencies.length, elapsed);
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const result = spec.kind === 'http' ? await runHttp(spec) : spec.kind === 'http-e2e' ? await runE2e(spec) : await runPublish(spec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

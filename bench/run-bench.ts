@@ -1,0 +1,410 @@
+// `npm run bench` (issue 5): starts the suite (three apps from this build, own prefix), drives it from a
+// separate load-generator process over 127.0.0.1, and prints each figure beside a reference measured in the
+// same run. Sizes are overridable by env (see `config`). Cleans its queues and keys at the end.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { buildTopology } from '@app/messaging';
+import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
+import type { LoadResult, LoadSpec } from './load-gen.js';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+  return n;
+}
+
+const config = {
+  /** Row 1: tasks published to `ml` before one predictor starts, per batching setting. */
+  drainTasks: envInt('BENCH_DRAIN_TASKS', 20_000),
+  /** Row 3: async backlog queued ahead of the sync requests. */
+  backlog: envInt('BENCH_BACKLOG', 10_000),
+  concurrency: envInt('BENCH_CONCURRENCY', 64),
+  syncC1Count: envInt('BENCH_SYNC_C1_COUNT', 1_000),
+  syncCnCount: envInt('BENCH_SYNC_CN_COUNT', 10_000),
+  asyncCount: envInt('BENCH_ASYNC_COUNT', 5_000),
+  publishCount: envInt('BENCH_PUBLISH_COUNT', 20_000),
+  /** Row 5: tasks submitted and polled to `success`, suite and BullMQ peer (0 skips the row). */
+  e2eCount: envInt('BENCH_E2E_COUNT', 3_000),
+  pollMs: envInt('BENCH_POLL_MS', 20),
+  /** Upper bound of every load phase (ms). */
+  phaseMaxMs: envInt('BENCH_PHASE_MAX_MS', 60_000),
+};
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const prefix = uniquePrefix('bench');
+const topologyOptions = { prefix, retryDelaysMs: [2000, 4000] };
+const topology = buildTopology(topologyOptions);
+const rawQueue = `${prefix}raw.rpc`;
+const scratchQueue = `${prefix}scratch.quorum`;
+const common = { QUEUE_PREFIX: prefix, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' };
+
+interface Row {
+  what: string;
+  suite: string;
+  reference: string;
+  refLabel: string;
+  ratio: string;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${fmt(a / b, 2)}×` : 'n/a');
+const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---- metrics scraping ---------------------------------------------------------------------------------
+
+async function scrape(app: AppProcess): Promise<string> {
+  const res = await fetch(`${app.baseUrl}/metrics`);
+  return res.text();
+}
+
+/** Sum of every sample of `name` (all label sets). */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
+      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (Number.isFinite(value)) sum += value;
+    }
+  }
+  return sum;
+}
+
+const rss = new Map<string, { idle: number; peak: number }>();
+async function sampleRss(apps: AppProcess[], phase: 'idle' | 'load'): Promise<void> {
+  await Promise.all(
+    apps
+      .filter((a) => a.isRunning())
+      .map(async (a) => {
+        const bytes = metricSum(await scrape(a).catch(() => ''), 'process_resident_memory_bytes');
+        if (!bytes) return;
+        const entry = rss.get(a.app) ?? { idle: Number.NaN, peak: 0 };
+        if (phase === 'idle' && !Number.isFinite(entry.idle)) entry.idle = bytes;
+        entry.peak = Math.max(entry.peak, bytes);
+        rss.set(a.app, entry);
+      }),
+  );
+}
+
+// ---- child processes ----------------------------------------------------------------------------------
+
+/** Runs the load generator in its own process and samples the apps' RSS while it runs. */
+async function runLoad(spec: LoadSpec, watch: AppProcess[] = []): Promise<LoadResult> {
+  const child = spawn(process.execPath, [`${here}load-gen.js`, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await sampleRss(watch, 'load');
+      await sleep(500);
+    }
+  })();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  running = false;
+  await sampler;
+  if (code !== 0) throw new Error(`load-gen exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;
+}
+
+/** A bench-owned node process (the raw references) that prints `ready` once it serves. */
+async function startNode(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${here}${script}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));
+  });
+  return child;
+}
+
+async function stopNode(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---- broker helpers -----------------------------------------------------------------------------------
+
+async function publishTasks(count: number, features: Record<string, number>): Promise<void> {
+  const connection = await amqp.connect(TEST_AMQP_URL, { noDelay: true });
+  try {
+    const channel = await connection.createConfirmChannel();
+    for (let i = 0; i < count; i += 1) {
+      const data = { task_id: randomUUID(), match_id: i + 1, features };
+      channel.sendToQueue(topology.queues.work, Buffer.from(JSON.stringify({ pattern: 'prediction.task.v1', data })), { persistent: true });
+      if (i % 1000 === 999) await channel.waitForConfirms();
+    }
+    await channel.waitForConfirms();
+  } finally {
+    await connection.close();
+  }
+}
+
+async function purge(queue: string): Promise<void> {
+  const connection = await amqp.connect(TEST_AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.purgeQueue(queue);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function deleteQueues(names: string[]): Promise<void> {
+  const connection = await amqp.connect(TEST_AMQP_URL);
+  try {
+    for (const name of names) {
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(name).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+// ---- the phases ---------------------------------------------------------------------------------------
+
+interface DrainResult {
+  perSecond: number;
+  meanBatch: number;
+  processed: number;
+  seconds: number;
+}
+
+/** Row 1: N tasks wait in `ml`; one predictor starts; predictions/s until the queue is drained. */
+async function drain(windowMs: number, features: Record<string, number>, apps: AppProcess[]): Promise<DrainResult> {
+  await publishTasks(config.drainTasks, features);
+  const predictor = new AppProcess('predictor', testPort(), { ...common, BATCH_WINDOW_MS: String(windowMs) });
+  try {
+    await predictor.start();
+    // Timing starts at readiness (the consumer may have scored a few tasks already; they are subtracted).
+    const t0 = performance.now();
+    const base = metricSum(await scrape(predictor), 'predictor_tasks_processed_total');
+    let processed = base;
+    let lastRss = 0;
+    while (processed < config.drainTasks) {
+      if (performance.now() - t0 > config.phaseMaxMs * 3) throw new Error(`drain with BATCH_WINDOW_MS=${windowMs} took too long (${processed}/${config.drainTasks})`);
+      await sleep(25);
+      processed = metricSum(await scrape(predictor), 'predictor_tasks_processed_total');
+      if (performance.now() - lastRss > 500) {
+        lastRss = performance.now();
+        await sampleRss([predictor, ...apps], 'load');
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const left = await waitFor(
+      async () => {
+        const s = await queueStats(topology.queues.work);
+        return s.ready + s.unacked === 0 ? s : undefined;
+      },
+      30_000,
+      'the work queue to be empty',
+      200,
+    );
+    void left;
+    const text = await scrape(predictor);
+    const meanBatch = metricSum(text, 'inference_batch_size_sum') / metricSum(text, 'inference_batch_size_count');
+    return { perSecond: (processed - base) / seconds, meanBatch, processed: processed - base, seconds };
+  } finally {
+    await predictor.stop();
+  }
+}
+
+function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): LoadSpec {
+  return { kind: 'http', url, bodies: 'same', features, concurrency, count, maxMs: config.phaseMaxMs };
+}
+
+function checkOk(label: string, r: LoadResult): void {
+  if (r.ok !== r.done) notes.push(`${label}: ${r.done - r.ok} of ${r.done} requests were not 2xx (${JSON.stringify(r.statuses)}).`);
+}
+
+async function main(): Promise<void> {
+  const results = new AppProcess('results', testPort(), common);
+  const gateway = new AppProcess('api-gateway', testPort(), common);
+  let predictor: AppProcess | undefined;
+  let rawWorker: ChildProcess | undefined;
+  let rawServer: ChildProcess | undefined;
+  let peerWorker: ChildProcess | undefined;
+  let peerServer: ChildProcess | undefined;
+  const started = Date.now();
+  try {
+    log(`prefix ${prefix}; config ${JSON.stringify(config)}`);
+    await Promise.all([results.start(), gateway.start()]);
+    const info = (await (await fetch(`${gateway.baseUrl}/predict/model/info`)).json()) as { features: string[]; backend?: string };
+    const features = Object.fromEntries(info.features.map((f, i) => [f, ((i % 7) - 3) / 4]));
+    await sampleRss([results, gateway], 'idle');
+
+    // 1. Predictor predictions/s, batching on vs off.
+    if (config.drainTasks > 0) {
+      log(`row 1: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=2`);
+      const on = await drain(2, features, [results, gateway]);
+      log(`  ${fmt(on.perSecond)}/s, mean batch ${fmt(on.meanBatch, 1)}`);
+      log(`row 1: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=0`);
+      const off = await drain(0, features, [results, gateway]);
+      log(`  ${fmt(off.perSecond)}/s, mean batch ${fmt(off.meanBatch, 1)}`);
+      rows.push({
+        what: `predictor drains ${fmt(config.drainTasks)} queued async tasks, predictions/s (mean inference_batch_size)`,
+        suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=2`,
+        reference: `${fmt(off.perSecond)} /s (batch ${fmt(off.meanBatch, 1)})`,
+        refLabel: 'same, BATCH_WINDOW_MS=0',
+        ratio: ratio(on.perSecond, off.perSecond),
+      });
+    }
+
+    predictor = new AppProcess('predictor', testPort(), common);
+    await predictor.start();
+    await sampleRss([predictor], 'idle');
+    const live = (await (await fetch(`${gateway.baseUrl}/predict/model/info`)).json()) as { backend?: string | null };
+    info.backend = live.backend ?? undefined;
+    const apps = [results, gateway, predictor];
+    const n = config.concurrency;
+
+    // 2. Sync latency and throughput beside the raw reference.
+    log('row 2: sync POST /predict/ on the suite');
+    const s1 = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, 1, config.syncC1Count), apps);
+    const sN = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, n, config.syncCnCount), apps);
+    checkOk('suite sync c1', s1);
+    checkOk(`suite sync c${n}`, sN);
+    log('row 2: the raw reference (bare Fastify + amqplib RPC + bare consumer)');
+    const rawPort = testPort();
+    rawWorker = await startNode('reference/raw-worker.js', { AMQP_URL: TEST_AMQP_URL, RAW_QUEUE: rawQueue });
+    rawServer = await startNode('reference/raw-server.js', { AMQP_URL: TEST_AMQP_URL, RAW_QUEUE: rawQueue, RAW_PORT: String(rawPort) });
+    const r1 = await runLoad(syncSpec(`http://127.0.0.1:${rawPort}/predict/`, features, 1, config.syncC1Count));
+    const rN = await runLoad(syncSpec(`http://127.0.0.1:${rawPort}/predict/`, features, n, config.syncCnCount));
+    checkOk('raw sync c1', r1);
+    checkOk(`raw sync c${n}`, rN);
+    await stopNode(rawServer);
+    await stopNode(rawWorker);
+    const ref = 'raw: Fastify + amqplib RPC + bare model consumer';
+    rows.push(
+      { what: 'sync POST /predict/ p50, concurrency 1 (ms)', suite: fmt(s1.p50Ms, 2), reference: fmt(r1.p50Ms, 2), refLabel: ref, ratio: ratio(s1.p50Ms, r1.p50Ms) },
+      { what: 'sync POST /predict/ p99, concurrency 1 (ms)', suite: fmt(s1.p99Ms, 2), reference: fmt(r1.p99Ms, 2), refLabel: ref, ratio: ratio(s1.p99Ms, r1.p99Ms) },
+      { what: `sync POST /predict/ p50, concurrency ${n} (ms)`, suite: fmt(sN.p50Ms, 2), reference: fmt(rN.p50Ms, 2), refLabel: ref, ratio: ratio(sN.p50Ms, rN.p50Ms) },
+      { what: `sync POST /predict/ p99, concurrency ${n} (ms)`, suite: fmt(sN.p99Ms, 2), reference: fmt(rN.p99Ms, 2), refLabel: ref, ratio: ratio(sN.p99Ms, rN.p99Ms) },
+      { what: `sync POST /predict/ requests/s, concurrency ${n}`, suite: fmt(sN.perSecond), reference: fmt(rN.perSecond), refLabel: ref, ratio: ratio(sN.perSecond, rN.perSecond) },
+    );
+
+    // 3. Sync p99 while an async backlog is queued (the interactive lane).
+    if (config.backlog > 0) {
+      log(`row 3: sync c1 while ${config.backlog} async tasks are queued`);
+      await predictor.stop();
+      await publishTasks(config.backlog, features);
+      predictor = new AppProcess('predictor', testPort(), common);
+      await predictor.start();
+      const before = await queueStats(topology.queues.work);
+      const b1 = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, 1, config.syncC1Count), [results, gateway, predictor]);
+      const afterStats = await queueStats(topology.queues.work);
+      checkOk('suite sync c1 with backlog', b1);
+      notes.push(
+        `Row 3: ${fmt(before.ready + before.unacked)} async tasks were queued when the sync load started and ${fmt(afterStats.ready + afterStats.unacked)} when it ended (${fmt(b1.done)} sync requests in ${fmt(b1.elapsedMs / 1000, 1)} s); the predictor scores the backlog on the same 2 cores meanwhile.`,
+      );
+      rows.push(
+        { what: `sync p50, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p50Ms, 2), reference: fmt(s1.p50Ms, 2), refLabel: 'same, no backlog (row 2)', ratio: ratio(b1.p50Ms, s1.p50Ms) },
+        { what: `sync p99, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p99Ms, 2), reference: fmt(s1.p99Ms, 2), refLabel: 'same, no backlog (row 2)', ratio: ratio(b1.p99Ms, s1.p99Ms) },
+      );
+      await waitFor(
+        async () => {
+          const s = await queueStats(topology.queues.work);
+          return s.ready + s.unacked === 0 ? true : undefined;
+        },
+        120_000,
+        'the backlog to drain',
+        500,
+      );
+    }
+
+    // 4. Async accepted tasks/s (predictor stopped, so only the accept path is measured) beside raw confirmed publishing.
+    if (config.asyncCount > 0) {
+      log(`row 4: async POST /predict/async/, ${config.asyncCount} distinct tasks at concurrency ${n} (predictor stopped)`);
+      await predictor.stop();
+      const a = await runLoad({ kind: 'http', url: `${gateway.baseUrl}/predict/async/`, bodies: 'distinct', features, concurrency: n, count: config.asyncCount, maxMs: config.phaseMaxMs, warmup: 0 }, [results, gateway]);
+      checkOk('async accept', a);
+      await purge(topology.queues.work);
+      log(`row 4: raw confirmed publish, ${config.publishCount} messages, ${n} in flight, to a scratch quorum queue`);
+      {
+        const connection = await amqp.connect(TEST_AMQP_URL);
+        const channel = await connection.createChannel();
+        await channel.assertQueue(scratchQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+        await connection.close();
+      }
+      const p = await runLoad({ kind: 'amqp-publish', amqpUrl: TEST_AMQP_URL, queue: scratchQueue, concurrency: n, count: config.publishCount, maxMs: config.phaseMaxMs });
+      rows.push(
+        { what: `async POST /predict/async/ accepted tasks/s, concurrency ${n}`, suite: fmt(a.perSecond), reference: fmt(p.perSecond), refLabel: `raw confirmed persistent publish to a quorum queue, ${n} in flight`, ratio: ratio(a.perSecond, p.perSecond) },
+        { what: `async accept p99 (ms) vs raw confirm p99, ${n} in flight`, suite: fmt(a.p99Ms, 2), reference: fmt(p.p99Ms, 2), refLabel: 'same raw publish', ratio: ratio(a.p99Ms, p.p99Ms) },
+      );
+    }
+
+    // 5. End-to-end async tasks/s (submit → success via polling) beside a BullMQ peer.
+    if (config.e2eCount > 0) {
+      log(`row 5: end-to-end async, ${config.e2eCount} tasks at concurrency ${n}, polling every ${config.pollMs} ms`);
+      predictor = new AppProcess('predictor', testPort(), common);
+      await predictor.start();
+      const e2eSpec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs });
+      const e = await runLoad(e2eSpec(gateway.baseUrl), [results, gateway, predictor]);
+      checkOk('suite end-to-end', e);
+      await predictor.stop();
+      log('row 5: the BullMQ peer (bare Fastify + BullMQ worker, results in Redis)');
+      const peerPort = testPort();
+      const peerEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(peerPort) };
+      peerWorker = await startNode('peers/bullmq-worker.js', peerEnv);
+      peerServer = await startNode('peers/bullmq-server.js', peerEnv);
+      const b = await runLoad(e2eSpec(`http://127.0.0.1:${peerPort}`));
+      checkOk('BullMQ peer end-to-end', b);
+      await stopNode(peerServer);
+      await stopNode(peerWorker);
+      const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
+      rows.push(
+        { what: `end-to-end async tasks/s (submit → success polled), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
+        { what: `end-to-end async p50 / p99 (ms)`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
+      );
+    }
+
+    // 6. Memory.
+    for (const app of ['api-gateway', 'predictor', 'results']) {
+      const m = rss.get(app);
+      if (!m) continue;
+      rows.push({ what: `${app} RSS (MB): under load (peak sampled) vs idle`, suite: fmt(m.peak / 2 ** 20, 0), reference: fmt(m.idle / 2 ** 20, 0), refLabel: 'idle, after start', ratio: ratio(m.peak, m.idle) });
+    }
+    notes.push(`Total bench time ${fmt((Date.now() - started) / 1000, 0)} s; TF.js backend ${info.backend ?? 'unknown'}.`);
+  } finally {
+    log('cleanup');
+    await Promise.all([stopNode(rawServer), stopNode(rawWorker), stopNode(peerServer), stopNode(peerWorker)]);
+    await Promise.all([gateway.stop(), predictor?.stop(), results.stop()]);
+    await deleteTopology(topologyOptions).catch((e: unknown) => log(`deleteTopology: ${String(e)}`));
+    await deleteQueues([rawQueue, scratchQueue]).catch((e: unknown) => log(`deleteQueues: ${String(e)}`));
+    await deleteRedisKeys(prefix).catch((e: unknown) => log(`deleteRedisKeys: ${String(e)}`));
+  }
+
+  const table = [
+    '| measure | suite | reference | reference is | suite / reference |',
+    '|---|---:|---:|---|---:|',
+    ...rows.map((r) => `| ${r.what} | ${r.suite} | ${r.reference} | ${r.refLabel} | ${r.ratio} |`),
+  ].join('\n');
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`;
+  const report = `${machine}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
+  process.stdout.write(`\n${report}`);
+  await mkdir('.tmp/bench', { recursive: true });
+  await writeFile('.tmp/bench/last-run.md', report);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
