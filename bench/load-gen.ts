@@ -93,49 +93,63 @@ function request(agent: http.Agent, url: URL, method: 'GET' | 'POST', body?: str
   });
 }
 
+/** One operation's outcome: a label to tally, and whether it counts as done right. */
+interface Outcome {
+  outcome: string;
+  ok: boolean;
+}
+
+/**
+ * The one load loop: `concurrency` workers run `op` back to back until `count` operations or `maxMs` have
+ * passed (bounded in count and time), timing each and tallying its outcome.
+ */
+async function closedLoop(concurrency: number, count: number, maxMs: number, op: (i: number, stopAt: number) => Promise<Outcome>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let ok = 0;
+  let next = 0;
+  const started = performance.now();
+  const stopAt = started + maxMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count && performance.now() < stopAt) {
+        const i = next++;
+        const t0 = performance.now();
+        const result = await op(i, stopAt);
+        latencies.push(performance.now() - t0);
+        statuses[result.outcome] = (statuses[result.outcome] ?? 0) + 1;
+        if (result.ok) ok += 1;
+      }
+    }),
+  );
+  return summarize(latencies, statuses, ok, performance.now() - started);
+}
+
+/** Submit, then poll the status URL until the task ends: the end-to-end async time. */
 async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<LoadResult> {
   const base = new URL(spec.baseUrl);
   if (base.hostname !== '127.0.0.1') throw new Error('load-gen only talks to 127.0.0.1');
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const firstFeature = Object.keys(spec.features)[0];
   const salt = Math.random();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let ok = 0;
-  let next = 0;
-  const started = performance.now();
-  const stopAt = started + spec.maxMs;
-  await Promise.all(
-    Array.from({ length: spec.concurrency }, async () => {
-      while (next < spec.count && performance.now() < stopAt) {
-        const i = next++;
-        const features = { ...spec.features };
-        if (firstFeature) features[firstFeature] = salt + i / 1e6;
-        const t0 = performance.now();
-        const submitted = await request(agent, new URL('/predict/async/', base), 'POST', JSON.stringify({ match_id: 1 + i, features }));
-        let outcome = `submit ${submitted.status}`;
-        if (submitted.status === 202) {
-          const { status_url } = JSON.parse(submitted.text) as { status_url: string };
-          const statusUrl = new URL(status_url, base);
-          for (;;) {
-            await new Promise((r) => setTimeout(r, spec.pollMs));
-            const polled = await request(agent, statusUrl, 'GET');
-            const status = polled.status === 200 ? (JSON.parse(polled.text) as { status: string }).status : `http ${polled.status}`;
-            if (status === 'success' || status === 'failure' || polled.status !== 200 || performance.now() > stopAt + 30_000) {
-              outcome = status;
-              break;
-            }
-          }
-        }
-        latencies.push(performance.now() - t0);
-        statuses[outcome] = (statuses[outcome] ?? 0) + 1;
-        if (outcome === 'success') ok += 1;
+  const result = await closedLoop(spec.concurrency, spec.count, spec.maxMs, async (i, stopAt) => {
+    const features = { ...spec.features };
+    if (firstFeature) features[firstFeature] = salt + i / 1e6;
+    const submitted = await request(agent, new URL('/predict/async/', base), 'POST', JSON.stringify({ match_id: 1 + i, features }));
+    if (submitted.status !== 202) return { outcome: `submit ${submitted.status}`, ok: false };
+    const { status_url } = JSON.parse(submitted.text) as { status_url: string };
+    const statusUrl = new URL(status_url, base);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, spec.pollMs));
+      const polled = await request(agent, statusUrl, 'GET');
+      const status = polled.status === 200 ? (JSON.parse(polled.text) as { status: string }).status : `http ${polled.status}`;
+      if (status === 'success' || status === 'failure' || polled.status !== 200 || performance.now() > stopAt + 30_000) {
+        return { outcome: status, ok: status === 'success' };
       }
-    }),
-  );
-  const elapsed = performance.now() - started;
+    }
+  });
   agent.destroy();
-  return summarize(latencies, statuses, ok, elapsed);
+  return result;
 }
 
 async function runHttp(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
@@ -158,27 +172,12 @@ async function runHttp(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadR
       while (w < warm) await post(agent, url, bodyFor(spec.count + w++));
     }),
   );
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let ok = 0;
-  let next = 0;
-  const started = performance.now();
-  const stopAt = started + spec.maxMs;
-  await Promise.all(
-    Array.from({ length: spec.concurrency }, async () => {
-      while (next < spec.count && performance.now() < stopAt) {
-        const i = next++;
-        const t0 = performance.now();
-        const status = await post(agent, url, bodyFor(i));
-        latencies.push(performance.now() - t0);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status >= 200 && status < 300) ok += 1;
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
+  const result = await closedLoop(spec.concurrency, spec.count, spec.maxMs, async (i) => {
+    const status = await post(agent, url, bodyFor(i));
+    return { outcome: String(status), ok: status >= 200 && status < 300 };
+  });
   agent.destroy();
-  return summarize(latencies, statuses, ok, elapsed);
+  return result;
 }
 
 /** Persistent publishes to a queue on a confirm channel, `concurrency` in flight, each awaiting its own confirm. */
@@ -186,25 +185,14 @@ async function runPublish(spec: Extract<LoadSpec, { kind: 'amqp-publish' }>): Pr
   const connection = await amqp.connect(spec.amqpUrl, { noDelay: true });
   const channel = await connection.createConfirmChannel();
   const body = Buffer.from(JSON.stringify({ pattern: 'prediction.task.v1', data: { task_id: randomUUID(), match_id: 1, features: {} } }));
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const stopAt = started + spec.maxMs;
-  await Promise.all(
-    Array.from({ length: spec.concurrency }, async () => {
-      while (next < spec.count && performance.now() < stopAt) {
-        next += 1;
-        const t0 = performance.now();
-        await new Promise<void>((resolve, reject) =>
-          channel.sendToQueue(spec.queue, body, { persistent: true }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('publish nacked')) : resolve())),
-        );
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
+  const result = await closedLoop(spec.concurrency, spec.count, spec.maxMs, async () => {
+    await new Promise<void>((resolve, reject) =>
+      channel.sendToQueue(spec.queue, body, { persistent: true }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('publish nacked')) : resolve())),
+    );
+    return { outcome: 'confirmed', ok: true };
+  });
   await connection.close();
-  return summarize(latencies, { confirmed: latencies.length }, latencies.length, elapsed);
+  return result;
 }
 
 async function main(): Promise<void> {

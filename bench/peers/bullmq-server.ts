@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { bullPrefix, PEER_QUEUE, redisConnection, taskKey } from './bullmq-common.js';
+import { PREDICT_BODY_SCHEMA, type PredictBody } from '../predict-body.schema.js';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PEER_PORT ?? 18_081);
@@ -15,17 +16,9 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   app.post(
     '/predict/async/',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['match_id'],
-          properties: { match_id: { type: 'integer', minimum: 1 }, features: { type: 'object', additionalProperties: { type: ['number', 'null'] } } },
-        },
-      },
-    },
+    { schema: PREDICT_BODY_SCHEMA },
     async (request, reply) => {
-      const body = request.body as { match_id: number; features?: Record<string, number | null> };
+      const body = request.body as PredictBody;
       const id = randomUUID();
       const now = new Date().toISOString();
       await redis.set(taskKey(id), JSON.stringify({ task_id: id, status: 'pending', match_id: body.match_id, submitted_at: now, updated_at: now }), 'EX', 3600);

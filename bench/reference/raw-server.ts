@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import Fastify from 'fastify';
+import { PREDICT_BODY_SCHEMA, type PredictBody } from '../predict-body.schema.js';
 
 async function main(): Promise<void> {
   const url = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -24,17 +25,9 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   app.post(
     '/predict/',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['match_id'],
-          properties: { match_id: { type: 'integer', minimum: 1 }, features: { type: 'object', additionalProperties: { type: ['number', 'null'] } } },
-        },
-      },
-    },
+    { schema: PREDICT_BODY_SCHEMA },
     async (request, reply) => {
-      const body = request.body as { match_id: number; features?: Record<string, number | null> };
+      const body = request.body as PredictBody;
       const id = randomUUID();
       const answer = await new Promise<Buffer>((resolve) => {
         pending.set(id, resolve);
