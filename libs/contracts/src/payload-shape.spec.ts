@@ -22,5 +22,9 @@ describe('validateMessage on pathological payloads', () => {
     const deep = JSON.parse(`{"match_id":1,"features":${'['.repeat(7000)}${']'.repeat(7000)}}`) as unknown;
     assert.throws(() => validateMessage(PredictRequestDto, deep), MessageValidationError);
     assert.throws(() => validateMessage(PredictRequestDto, JSON.parse('{"match_id":1,"features":{"constructor":1}}')), MessageValidationError);
+    for (const key of ['valueOf', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+      assert.throws(() => validateMessage(PredictRequestDto, JSON.parse(`{"match_id":1,"${key}":""}`)), MessageValidationError, key);
+      assert.throws(() => validateMessage(PredictRequestDto, JSON.parse(`{"match_id":1,"features":{"${key}":1}}`)), MessageValidationError, key);
+    }
   });
 });

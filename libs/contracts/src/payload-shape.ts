@@ -1,7 +1,12 @@
 /** Deeper than any payload of these contracts needs (`{request: {features: {name: number}}}` is depth 3). */
 export const MAX_PAYLOAD_DEPTH = 8;
-/** Keys that name an object's prototype machinery: refused anywhere in a payload, at any depth. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that name an object's prototype machinery, refused anywhere in a payload at any depth: `__proto__`,
+ * `prototype`, and every member of Object.prototype (`constructor`, `valueOf`, `toString`, ...). The
+ * transformer skips a key whose name is an inherited function, so such a field would otherwise slip past the
+ * unknown-field check unseen (found by the fuzz suite with `{"match_id":1,"valueOf":""}`).
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 /**
  * Why a parsed JSON payload is unsafe to hand to class-transformer, or null. Iterative, so there is no
