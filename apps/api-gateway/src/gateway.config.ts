@@ -1,4 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { retryDelays } from '@app/messaging';
 import { ApiKeySet, ModelServingConfig } from '@app/platform';
 
 /** One key: 16-256 printable ASCII characters, no comma (the separator) and no blank. */
@@ -59,8 +60,33 @@ export class GatewayConfig extends ModelServingConfig {
   @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
 
+  /** How often queue depths and consumer counts are read for `/metrics` (`GET /monitoring/queues` reads afresh). */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  QUEUE_STATS_INTERVAL_MS = 5000;
+
+  /**
+   * The predictors' retry policy (same names and defaults as theirs: set both apps alike). The gateway only
+   * derives from it the names of the retry queues (`ml.retry.<ms>ms`) it reports.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  TASK_MAX_ATTEMPTS = 3;
+
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  TASK_RETRY_DELAY_MS = 2000;
+
   apiKeys(): string[] {
     return ApiKeySet.parse(this.API_KEYS);
+  }
+
+  /** Delays of the predictors' retry queues, to report their depths. */
+  retryDelaysMs(): number[] {
+    return retryDelays(this.TASK_MAX_ATTEMPTS, this.TASK_RETRY_DELAY_MS);
   }
 }
 

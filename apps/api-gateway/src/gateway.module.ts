@@ -12,6 +12,8 @@ import { ModelInfoService } from './model-info.service.js';
 import { ModelSignatureService } from './model-signature.service.js';
 import { MonitoringController } from './monitoring.controller.js';
 import { PredictController } from './predict.controller.js';
+import { PredictorPresenceService } from './predictor-presence.service.js';
+import { QueueStatsService } from './queue-stats.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -21,7 +23,14 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         MessagingModule.forRoot(broker, { prefix: config.QUEUE_PREFIX, retryDelaysMs: [] }),
-        MetricsModule.forApp('api-gateway', [Metrics.httpRequestDuration, Metrics.predictionRequests, Metrics.predictionTimeouts]),
+        MetricsModule.forApp('api-gateway', [
+          Metrics.httpRequestDuration,
+          Metrics.predictionRequests,
+          Metrics.predictionTimeouts,
+          Metrics.brokerQueueMessages,
+          Metrics.brokerQueueConsumers,
+          Metrics.predictorsUp,
+        ]),
       ],
       controllers: [PredictController, MonitoringController, HealthController],
       providers: [
@@ -35,6 +44,8 @@ export class GatewayModule {
         BatchPredictionsRepository,
         MatchesRepository,
         ModelInfoService,
+        QueueStatsService,
+        PredictorPresenceService,
         {
           provide: READINESS_CHECKS,
           inject: [BrokerTopology],

@@ -1,13 +1,21 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
 import type { TaskView } from '@app/contracts';
+import { BrokerUnavailableError } from '@app/messaging';
 import { errorBody } from '@app/platform';
 import { InferenceService } from './inference.service.js';
+import { PredictorPresenceService } from './predictor-presence.service.js';
+import type { PredictorPresence } from './presence-registry.js';
+import { QueueStatsService, type QueueStatsSnapshot } from './queue-stats.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Controller('monitoring')
 export class MonitoringController {
-  constructor(private readonly inference: InferenceService) {}
+  constructor(
+    private readonly inference: InferenceService,
+    private readonly queueStats: QueueStatsService,
+    private readonly presence: PredictorPresenceService,
+  ) {}
 
   /** 404 for an unknown or expired task: never "pending" for something nobody is working on. */
   @Get('task_status/:task_id')
@@ -17,5 +25,23 @@ export class MonitoringController {
     const task = await this.inference.status(taskId.toLowerCase());
     if (!task) throw notFound();
     return task;
+  }
+
+  /** Ready messages and consumers of every queue, read from the broker now; 503 when it does not answer. */
+  @Get('queues')
+  async queues(): Promise<QueueStatsSnapshot> {
+    try {
+      return await this.queueStats.read();
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError) throw new ServiceUnavailableException(errorBody(503, 'message broker unavailable, try again'));
+      throw error;
+    }
+  }
+
+  /** Predictors whose heartbeat this gateway heard within three of their intervals. */
+  @Get('predictors')
+  predictors(): { predictors: PredictorPresence[]; count: number } {
+    const predictors = this.presence.predictors();
+    return { predictors, count: predictors.length };
   }
 }

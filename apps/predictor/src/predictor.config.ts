@@ -1,4 +1,5 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
+import { retryDelays } from '@app/messaging';
 import { ModelServingConfig } from '@app/platform';
 
 export class PredictorConfig extends ModelServingConfig {
@@ -50,9 +51,15 @@ export class PredictorConfig extends ModelServingConfig {
   @Matches(/^(\d+(,\d+)*)?$/, { message: 'FAULT_INJECT_FAIL_MATCH_IDS must be a comma-separated list of match ids' })
   FAULT_INJECT_FAIL_MATCH_IDS = '';
 
+  /** How often this predictor announces itself (and its model) on the presence exchange. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PRESENCE_INTERVAL_MS = 5000;
+
   /** Delays of the retries, from the first delay doubling each time. */
   retryDelaysMs(): number[] {
-    return Array.from({ length: this.TASK_MAX_ATTEMPTS - 1 }, (_, i) => this.TASK_RETRY_DELAY_MS * 2 ** i);
+    return retryDelays(this.TASK_MAX_ATTEMPTS, this.TASK_RETRY_DELAY_MS);
   }
 
   faultyMatchIds(): ReadonlySet<number> {

@@ -6,6 +6,7 @@ import { InteractiveConsumer } from './interactive.consumer.js';
 import { ModelAdapter } from './model.adapter.js';
 import { PredictionService } from './prediction.service.js';
 import { PREDICTOR_CONFIG, type PredictorConfig } from './predictor.config.js';
+import { PresencePublisher } from './presence.publisher.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 import { TaskConsumer } from './task.consumer.js';
 
@@ -33,6 +34,7 @@ export class PredictorModule {
         { provide: PREDICTOR_CONFIG, useValue: config },
         ModelAdapter,
         PredictionService,
+        PresencePublisher,
         {
           provide: TaskEventsPublisher,
           inject: [BrokerTopology],

@@ -7,6 +7,7 @@ export * from './payload-shape.js';
 export * from './predict-request.dto.js';
 export * from './prediction-request.message.js';
 export * from './prediction.js';
+export * from './predictor-heartbeat.message.js';
 export * from './rpc-error.js';
 export * from './task-event.message.js';
 export * from './task-rpc.message.js';

@@ -1,6 +1,7 @@
 import type { ServingModelInfo } from './model-info.js';
 import type { Prediction } from './prediction.js';
 import type { PredictionRequestMessage } from './prediction-request.message.js';
+import type { PredictorHeartbeatMessage } from './predictor-heartbeat.message.js';
 import { Patterns } from './patterns.js';
 import type {
   TaskRetryingMessage,
@@ -31,12 +32,13 @@ export interface RpcMap {
   [Patterns.taskReplay]: { request: TaskReplayMessage; reply: TaskReplayReply };
 }
 
-/** Fire-and-forget patterns (persistent, confirmed). */
+/** Fire-and-forget patterns (persistent and confirmed, but the heartbeat: transient, expiring). */
 export interface EventMap {
   [Patterns.predictTask]: PredictionRequestMessage;
   [Patterns.taskStarted]: TaskStartedMessage;
   [Patterns.taskRetrying]: TaskRetryingMessage;
   [Patterns.taskSucceeded]: TaskSucceededMessage;
+  [Patterns.predictorHeartbeat]: PredictorHeartbeatMessage;
 }
 
 export type RpcPattern = keyof RpcMap;

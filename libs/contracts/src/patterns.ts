@@ -21,6 +21,8 @@ export const Patterns = {
   taskStarted: 'task.started.v1',
   taskRetrying: 'task.retrying.v1',
   taskSucceeded: 'task.succeeded.v1',
+  /** Predictor presence: a heartbeat on the `predictors.presence` fanout exchange (transient). */
+  predictorHeartbeat: 'predictor.heartbeat.v1',
 } as const;
 
 export type Pattern = (typeof Patterns)[keyof typeof Patterns];

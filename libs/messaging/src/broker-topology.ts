@@ -1,7 +1,8 @@
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Options } from 'amqplib';
+import { connectBroker } from './broker-connection.js';
 import { assertTopology, type Topology } from './topology.js';
-import { socketOptions, type BrokerOptions } from './rmq-transport.factory.js';
+import type { BrokerOptions } from './rmq-transport.factory.js';
 
 /**
  * One management connection per app: declares the topology on every (re)connect, reports whether the
@@ -15,14 +16,7 @@ export class BrokerTopology {
     broker: BrokerOptions,
     readonly topology: Topology,
   ) {
-    const socket = socketOptions(broker);
-    this.connection = amqp.connect([broker.url], {
-      connectionOptions: socket?.connectionOptions,
-      heartbeatIntervalInSeconds: socket?.heartbeatIntervalInSeconds,
-      reconnectTimeInSeconds: socket?.reconnectTimeInSeconds,
-    });
-    // The manager emits 'error' only as information while it reconnects; without a listener Node would throw.
-    this.connection.on('connectFailed', () => undefined);
+    this.connection = connectBroker(broker);
     this.channel = this.connection.createChannel({
       json: false,
       confirm: true,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTopology, topologyNames } from './topology.js';
+import { buildTopology, logicalQueueName, namedQueues, retryDelays, topologyNames } from './topology.js';
 
 describe('buildTopology', () => {
   const topology = buildTopology({ prefix: 'p.', retryDelaysMs: [1000, 2000] });
@@ -45,5 +45,36 @@ describe('events topology', () => {
     const events = t.declarations.find((d) => d.name === t.queues.events);
     assert.equal((events?.options.arguments as Record<string, unknown>)['x-dead-letter-exchange'], 'p.results.dlx');
     assert.ok(t.declarations.some((d) => d.name === 'p.results.events.dlq'));
+  });
+});
+
+describe('queue names for monitoring', () => {
+  it('names every queue by its logical name, without the prefix', () => {
+    const t = buildTopology({ prefix: 'tenant.a.', retryDelaysMs: [2000, 4000] });
+    assert.deepEqual(
+      namedQueues(t).map((q) => q.queue),
+      ['ml', 'ml.interactive', 'ml.dlq', 'results.events', 'results.events.dlq', 'results.dead-letters', 'results.rpc', 'ml.retry.2000ms', 'ml.retry.4000ms'],
+    );
+    assert.ok(namedQueues(t).every((q) => q.name === `tenant.a.${q.queue}`));
+  });
+
+  it('leaves names alone without a prefix, or when they do not carry it', () => {
+    assert.equal(logicalQueueName({ prefix: '' }, 'ml'), 'ml');
+    assert.equal(logicalQueueName({ prefix: 'p.' }, 'p.ml.dlq'), 'ml.dlq');
+    assert.equal(logicalQueueName({ prefix: 'p.' }, 'other.ml'), 'other.ml');
+  });
+
+  it('derives the retry delays from attempts and the first delay, doubling', () => {
+    assert.deepEqual(retryDelays(3, 2000), [2000, 4000]);
+    assert.deepEqual(retryDelays(1, 2000), []);
+    assert.deepEqual(retryDelays(4, 0), [0, 0, 0]);
+  });
+});
+
+describe('presence exchange', () => {
+  it('is declared, prefixed and cleaned up with the rest', () => {
+    const t = buildTopology({ prefix: 'p.', retryDelaysMs: [] });
+    assert.equal(t.presenceExchange, 'p.predictors.presence');
+    assert.ok(topologyNames(t).exchanges.includes('p.predictors.presence'));
   });
 });

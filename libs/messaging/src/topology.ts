@@ -12,6 +12,7 @@ import type { Options } from 'amqplib';
  *                                                        └──► results.dead-letters (task → failure)
  *   gateway ──RPC──► results.rpc (classic, transient) ──► results
  *   results.events ──invalid event──► results.dlx (fanout) ──► results.events.dlq
+ *   predictor ──heartbeat──► predictors.presence (fanout) ──► one exclusive, server-named queue per gateway
  */
 export interface TopologyOptions {
   /** Prefix for every name, so tests and tenants never collide ('' in production). */
@@ -36,6 +37,8 @@ export interface RetryQueueDeclaration extends QueueDeclaration {
 }
 
 export interface Topology {
+  /** The prefix every name starts with; a queue's logical name is its name without it. */
+  prefix: string;
   queues: {
     work: string;
     interactive: string;
@@ -48,6 +51,8 @@ export interface Topology {
   };
   deadLetterExchange: string;
   eventsDeadLetterExchange: string;
+  /** Fanout of predictor heartbeats; every subscriber binds a private queue of its own (no shared queue). */
+  presenceExchange: string;
   retryQueues: RetryQueueDeclaration[];
   /** Everything but the retry queues, in declaration order. */
   declarations: QueueDeclaration[];
@@ -63,6 +68,23 @@ const quorum = (extra: Record<string, unknown> = {}): Options.AssertQueue => ({
 
 const classic = (): Options.AssertQueue => ({ durable: true, arguments: { 'x-queue-type': 'classic' } });
 
+/** The heartbeat fanout, declared with the rest and again by each subscriber (same options, or 406). */
+export const PRESENCE_EXCHANGE_OPTIONS: Options.AssertExchange = { durable: true };
+
+/**
+ * A presence subscriber's queue: server-named, exclusive to its connection and deleted with it, so a gateway
+ * that dies leaves nothing behind. Heartbeats are worthless once late, so nothing is kept for a lost reader.
+ */
+export const PRESENCE_QUEUE_OPTIONS: Options.AssertQueue = { exclusive: true, autoDelete: true, durable: false };
+
+/**
+ * Retry delays of a policy of `maxAttempts` attempts, the first retry after `firstDelayMs` and each later one
+ * twice as long as the one before: the retry queues' names (`ml.retry.<ms>ms`) follow from it.
+ */
+export function retryDelays(maxAttempts: number, firstDelayMs: number): number[] {
+  return Array.from({ length: Math.max(0, maxAttempts - 1) }, (_, i) => firstDelayMs * 2 ** i);
+}
+
 export function buildTopology(options: TopologyOptions): Topology {
   const p = options.prefix;
   const queues = {
@@ -76,6 +98,7 @@ export function buildTopology(options: TopologyOptions): Topology {
   };
   const deadLetterExchange = `${p}ml.dlx`;
   const eventsDeadLetterExchange = `${p}results.dlx`;
+  const presenceExchange = `${p}predictors.presence`;
   const retryQueues = [...new Set(options.retryDelaysMs)].map((ms) => ({
     name: `${p}ml.retry.${ms}ms`,
     delayMs: ms,
@@ -95,9 +118,11 @@ export function buildTopology(options: TopologyOptions): Topology {
     { name: queues.resultsRpc, options: classic() },
   ];
   return {
+    prefix: p,
     queues,
     deadLetterExchange,
     eventsDeadLetterExchange,
+    presenceExchange,
     retryQueues,
     declarations,
     maxAttempts: options.retryDelaysMs.length + 1,
@@ -120,6 +145,7 @@ export interface TopologyChannel {
 export async function assertTopology(channel: TopologyChannel, topology: Topology): Promise<void> {
   await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
   await channel.assertExchange(topology.eventsDeadLetterExchange, 'fanout', { durable: true });
+  await channel.assertExchange(topology.presenceExchange, 'fanout', PRESENCE_EXCHANGE_OPTIONS);
   for (const q of [...topology.declarations, ...topology.retryQueues]) {
     await channel.assertQueue(q.name, q.options);
   }
@@ -132,6 +158,22 @@ export async function assertTopology(channel: TopologyChannel, topology: Topolog
 export function topologyNames(topology: Topology): { queues: string[]; exchanges: string[] } {
   return {
     queues: [...topology.declarations, ...topology.retryQueues].map((q) => q.name),
-    exchanges: [topology.deadLetterExchange, topology.eventsDeadLetterExchange],
+    exchanges: [topology.deadLetterExchange, topology.eventsDeadLetterExchange, topology.presenceExchange],
   };
+}
+
+/** A queue as operators know it (`ml`, `ml.retry.2000ms`) beside its name on the broker (`<prefix>ml`...). */
+export interface NamedQueue {
+  /** The logical name: the broker name without QUEUE_PREFIX, so dashboards work whatever the prefix. */
+  queue: string;
+  name: string;
+}
+
+export function logicalQueueName(topology: Pick<Topology, 'prefix'>, name: string): string {
+  return topology.prefix && name.startsWith(topology.prefix) ? name.slice(topology.prefix.length) : name;
+}
+
+/** Every queue of the topology (retry queues last), each with its logical name. */
+export function namedQueues(topology: Topology): NamedQueue[] {
+  return topologyNames(topology).queues.map((name) => ({ queue: logicalQueueName(topology, name), name }));
 }

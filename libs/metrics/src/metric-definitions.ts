@@ -81,4 +81,22 @@ export const Metrics = {
     help: 'The model a predictor serves (value 1), with its version, alias and TF.js backend as labels.',
     labelNames: ['name', 'version', 'alias', 'run_id', 'backend'],
   },
+  brokerQueueMessages: {
+    kind: 'gauge',
+    name: MetricNames.brokerQueueMessages,
+    help: 'Messages ready in each queue of the topology, by logical queue name (without QUEUE_PREFIX), as the gateway last read them.',
+    labelNames: ['queue'],
+  },
+  brokerQueueConsumers: {
+    kind: 'gauge',
+    name: MetricNames.brokerQueueConsumers,
+    help: 'Consumers attached to each queue of the topology, by logical queue name (without QUEUE_PREFIX).',
+    labelNames: ['queue'],
+  },
+  predictorsUp: {
+    kind: 'gauge',
+    name: MetricNames.predictorsUp,
+    help: 'Predictor processes whose heartbeat the gateway has heard within three of their intervals.',
+    labelNames: [],
+  },
 } as const satisfies Record<string, MetricDefinition>;

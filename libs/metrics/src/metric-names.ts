@@ -11,4 +11,7 @@ export const MetricNames = {
   taskTransitions: 'task_state_transitions_total',
   modelInfo: 'model_info',
   modelReloads: 'model_reloads_total',
+  brokerQueueMessages: 'broker_queue_messages',
+  brokerQueueConsumers: 'broker_queue_consumers',
+  predictorsUp: 'predictors_up',
 } as const;
