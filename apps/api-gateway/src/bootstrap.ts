@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BrokerTopology } from '@app/messaging';
-import { createHttpApp, loadConfig } from '@app/platform';
+import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
 import { installAccessControl } from './access-control.hook.js';
+import { installAccessLog } from './access-log.hook.js';
+import { installCorrelationId } from './correlation-id.hook.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 
@@ -12,8 +14,20 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
     logLevel: config.LOG_LEVEL,
     bodyLimitBytes: config.MAX_BODY_BYTES,
   });
-  installAccessControl(app.getHttpAdapter().getInstance(), { apiKeys: config.apiKeys(), ratePerMinute: config.RATE_LIMIT_PER_MINUTE });
+  const fastify = app.getHttpAdapter().getInstance();
+  // First, so that even a request refused by access control answers with its correlation id.
+  installCorrelationId(fastify);
+  installAccessControl(fastify, { apiKeys: config.apiKeys(), ratePerMinute: config.RATE_LIMIT_PER_MINUTE });
+  installAccessLog(fastify);
   await app.get(BrokerTopology).ready(config.BROKER_CONNECT_TIMEOUT_MS);
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  AppLogger.for('bootstrap').info('api-gateway ready', {
+    http_host: config.HTTP_HOST,
+    http_port: config.HTTP_PORT,
+    queue_prefix: config.QUEUE_PREFIX,
+    sync_timeout_ms: config.SYNC_TIMEOUT_MS,
+    api_keys: config.apiKeys().length,
+    rate_limit_per_minute: config.RATE_LIMIT_PER_MINUTE,
+  });
   return app;
 }

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { describeBootFailure } from '@app/platform';
+import { exitOnBootFailure } from '@app/platform';
 import { bootstrap } from './bootstrap.js';
 
 try {
   await bootstrap();
 } catch (error) {
-  console.error(describeBootFailure(error));
-  process.exit(1);
+  exitOnBootFailure('api-gateway', error);
 }

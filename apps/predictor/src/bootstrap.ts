@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging';
-import { createHttpApp, loadConfig } from '@app/platform';
+import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
 import { PredictorConfig } from './predictor.config.js';
 import { PredictorModule } from './predictor.module.js';
 import { INTERACTIVE_TRANSPORT, WORK_TRANSPORT } from './predictor.transports.js';
@@ -20,5 +20,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
   attachConsumer(app, createRmqServer(url, { queue: queues.work, prefetch: config.PREDICTOR_PREFETCH, transportId: WORK_TRANSPORT }));
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   await app.startAllMicroservices();
+  AppLogger.for('bootstrap').info('predictor ready, consuming', {
+    http_host: config.HTTP_HOST,
+    http_port: config.HTTP_PORT,
+    queue_prefix: config.QUEUE_PREFIX,
+    queues: [queues.interactive, queues.work],
+    interactive_prefetch: config.INTERACTIVE_PREFETCH,
+    prefetch: config.PREDICTOR_PREFETCH,
+  });
   return app;
 }

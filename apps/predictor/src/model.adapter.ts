@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectMetric, Metrics } from '@app/metrics';
+import { AppLogger } from '@app/platform';
 import {
   initTfBackend,
   loadMatches,
@@ -24,7 +25,7 @@ const RETIRED_MODEL_GRACE_MS = 10_000;
  */
 @Injectable()
 export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ModelAdapter.name);
+  private readonly logger = AppLogger.for(ModelAdapter.name);
   private model: LoadedModel | undefined;
   private history: MatchHistory | undefined;
   private readonly watcher: RegistryWatcher;
@@ -42,7 +43,11 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
       () => this.swap(),
       (error) => {
         this.reloads.inc({ outcome: 'failure' });
-        this.logger.error(`model hot swap failed, still serving the previous model: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error('model hot swap failed, still serving the previous model', {
+          model_ref: config.MODEL_REF,
+          serving_version: this.model?.metadata.version,
+          err: error,
+        });
       },
     );
   }
@@ -56,9 +61,12 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
     ]);
     this.serve(model);
     this.history = MatchHistory.fromMatches(data.matches);
-    this.logger.log(
-      `TF.js backend "${backend}"; ${data.matches.length} matches of history, ${data.rejected.length} rows rejected; ready in ${Date.now() - started} ms`,
-    );
+    this.logger.info('model and match history loaded', {
+      backend,
+      history_matches: data.matches.length,
+      rejected_rows: data.rejected.length,
+      duration_ms: Date.now() - started,
+    });
     this.watcher.start();
   }
 
@@ -105,8 +113,8 @@ export class ModelAdapter implements OnModuleInit, OnApplicationShutdown {
     const m = model.metadata;
     this.modelInfo.reset();
     this.modelInfo.set({ name: m.name, version: String(m.version), alias: model.alias ?? '', run_id: m.run_id, backend: model.backend }, 1);
-    this.logger.log(
-      `${before ? `switched from v${before.version} to` : 'serving'} ${m.name} v${m.version} (${model.alias ?? 'no alias'}, run ${m.run_id}) on "${model.backend}"`,
-    );
+    const fields = { model_name: m.name, model_version: m.version, model_alias: model.alias, run_id: m.run_id, backend: model.backend };
+    if (before) this.logger.info(`model swapped: v${before.version} → v${m.version}`, { ...fields, previous_version: before.version, previous_run_id: before.run_id });
+    else this.logger.info(`serving ${m.name} v${m.version}`, fields);
   }
 }

@@ -1,7 +1,7 @@
 // Decorator metadata must exist before any decorated class loads (loadConfig converts types from it).
 import 'reflect-metadata';
 import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging';
-import { createHttpApp, loadConfig } from '@app/platform';
+import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResultsConfig } from './results.config.js';
 import { ResultsModule } from './results.module.js';
@@ -30,6 +30,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
     }
     await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
     await app.startAllMicroservices();
+    AppLogger.for('bootstrap').info('results ready, consuming', {
+      http_host: config.HTTP_HOST,
+      http_port: config.HTTP_PORT,
+      queue_prefix: config.QUEUE_PREFIX,
+      queues: consumers.map((c) => c.queue),
+      prefetch: config.RESULTS_PREFETCH,
+    });
     return app;
   } catch (error) {
     await app.close().catch(() => undefined);

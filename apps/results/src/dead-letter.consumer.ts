@@ -1,9 +1,10 @@
 import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
 import { Patterns } from '@app/contracts';
 import type { ConsumeMessage } from 'amqplib';
-import { BrokerConsumer } from '@app/messaging';
+import { BrokerConsumer, correlationIdOf, deathOf } from '@app/messaging';
+import { AppLogger } from '@app/platform';
 import { RESULTS_DEAD_LETTERS_TRANSPORT } from './results.transports.js';
-import { TaskStateService } from './task-state.service.js';
+import { readDeadLetter, TaskStateService } from './task-state.service.js';
 
 /**
  * Copies of dead-lettered task messages (the dead-letter exchange is a fanout): each one ends its task as
@@ -12,12 +13,26 @@ import { TaskStateService } from './task-state.service.js';
  */
 @BrokerConsumer()
 export class DeadLetterConsumer {
+  private readonly logger = AppLogger.for(DeadLetterConsumer.name);
+
   constructor(private readonly tasks: TaskStateService) {}
 
   // `<string>` picks the untyped overload: Nest's typed one only accepts `unknown` after the payload.
   @EventPattern<string>(Patterns.predictTask, RESULTS_DEAD_LETTERS_TRANSPORT)
   async deadLettered(@Payload() data: unknown, @Ctx() ctx: RmqContext): Promise<void> {
-    const message = ctx.getMessage() as ConsumeMessage;
-    await this.tasks.recordDeadLetter(data, message.properties.headers);
+    const headers = (ctx.getMessage() as ConsumeMessage).properties.headers;
+    await this.tasks.recordDeadLetter(data, headers);
+    // A task's last line: where and why it died, to read beside the predictor's lines for the same ids.
+    const dead = readDeadLetter(data, headers);
+    if (dead) {
+      this.logger.warn('task dead-lettered', {
+        task_id: dead.taskId,
+        correlation_id: correlationIdOf(headers),
+        reason: dead.reason,
+        attempt: dead.attempt,
+        queue: deathOf(headers).queue,
+        error: dead.error,
+      });
+    }
   }
 }

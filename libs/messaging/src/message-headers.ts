@@ -4,11 +4,34 @@
  */
 export const Headers = {
   attempt: 'mp-attempt',
+  /** One request's id, from the gateway's `X-Correlation-Id` through every message it causes. */
   correlationId: 'mp-correlation-id',
   deathReason: 'mp-death-reason',
   deathError: 'mp-death-error',
   originalQueue: 'mp-original-queue',
 } as const;
+
+/**
+ * What a correlation id may look like, wherever it comes from (a client's `X-Correlation-Id`, a message
+ * header): 1-128 letters, digits, `.`, `_`, `:` or `-`. A UUID, a W3C trace id or `abc-123` fit; nothing that
+ * could break a log line, a header or a shell does.
+ */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isValidCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && CORRELATION_ID.test(value);
+}
+
+/** Headers to publish with a message so its consumer logs the same correlation id; none when there is none. */
+export function correlationHeaders(correlationId: string | undefined): Record<string, string> {
+  return isValidCorrelationId(correlationId) ? { [Headers.correlationId]: correlationId } : {};
+}
+
+/** The correlation id a delivered message carries (`properties.headers`), or undefined when absent or malformed. */
+export function correlationIdOf(headers: Record<string, unknown> | undefined): string | undefined {
+  const value = headerString(headers?.[Headers.correlationId]);
+  return isValidCorrelationId(value) ? value : undefined;
+}
 
 /** The 1-based attempt number a delivery represents (first delivery: 1). */
 export function attemptOf(headers: Record<string, unknown> | undefined): number {

@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { LOG_LEVEL_NAMES, type LogLevelName } from './logging/log-level.js';
 
 /** Settings every app shares. Each app's config class extends this one. */
 export class BaseConfig {
@@ -14,8 +15,9 @@ export class BaseConfig {
   @IsString()
   HTTP_HOST = '127.0.0.1';
 
-  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+  /** Least severe level logged: Nest's names (`log` = `info`, `verbose` = `trace`) or pino's. */
+  @IsIn(LOG_LEVEL_NAMES, { message: `LOG_LEVEL must be one of ${LOG_LEVEL_NAMES.join(', ')}` })
+  LOG_LEVEL: LogLevelName = 'log';
 
   /** How long boot waits for the broker before giving up (the orchestrator restarts the app). */
   @IsInt()

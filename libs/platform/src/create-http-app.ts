@@ -1,4 +1,4 @@
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Metrics } from '@app/metrics';
@@ -9,12 +9,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Histogram } from 'prom-client';
 import { errorBody, HttpErrorFilter } from './http-error.filter.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { AppLogger } from './logging/app-logger.js';
+import type { LogLevelName } from './logging/log-level.js';
+import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { initLogging } from './logging/root-logger.js';
 
 export interface HttpAppOptions {
+  /** The app's name: the `app` field of its log lines. */
   name: string;
-  logLevel: LogLevel;
+  logLevel: LogLevelName;
   /** Largest request body accepted; larger ones are refused with 413 before parsing. */
   bodyLimitBytes?: number;
   /** Longest time a client may take to send a whole request (headers and body), then 408. */
@@ -22,8 +25,9 @@ export interface HttpAppOptions {
 }
 
 /**
- * Every app is a Nest application on Fastify (measured ~3x Express per request) with JSON logs, one error
- * shape, HTTP timing, and shutdown hooks so SIGTERM drains consumers instead of dropping acks.
+ * Every app is a Nest application on Fastify (measured ~3x Express per request) with JSON logs (pino, one
+ * line per entry, Nest's own lines included), one error shape, HTTP timing, and shutdown hooks so SIGTERM
+ * drains consumers instead of dropping acks.
  *
  * Requests are JSON only: Fastify's own JSON parser (size-limited, refusing `__proto__` and
  * `constructor.prototype` keys) is the only body parser, so any other content type is 415. Errors raised
@@ -43,18 +47,24 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: answerClientError,
   });
-  const logger = new ConsoleLogger({
-    json: true,
-    colors: false,
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(options.logLevel) + 1),
-  });
-  logger.setContext(options.name);
+  // The logger exists before Nest does, so boot lines go straight through it: no buffering needed.
+  initLogging({ app: options.name, level: options.logLevel });
   // bodyParser: false keeps Nest from adding its urlencoded (form) parser next to Fastify's JSON one.
-  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger, bufferLogs: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger: new PinoNestLogger(),
+    bufferLogs: false,
+    bodyParser: false,
+  });
   app.useGlobalFilters(new HttpErrorFilter());
   // JSON only: any other content type is 415 rather than a string body that fails validation later.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
-  app.enableShutdownHooks();
+  // process.exit (not re-raising the signal) after the shutdown hooks: the exit flushes pending log lines.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
+  const lifecycle = AppLogger.for('lifecycle');
+  app.getHttpAdapter().getInstance().addHook('onClose', (_instance, done) => {
+    lifecycle.info('HTTP server closed, shutting down');
+    done();
+  });
   // Node itself answers an `Expect` other than 100-continue with a bare 417; give it the error shape.
   app.getHttpServer().on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify(errorBody(417, 'only "Expect: 100-continue" is supported'));

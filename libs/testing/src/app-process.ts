@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait-for.js';
 
@@ -8,6 +9,8 @@ export type AppName = 'api-gateway' | 'predictor' | 'results';
 export class AppProcess {
   private child: ChildProcess | undefined;
   private output: string[] = [];
+  private stdoutLines: string[] = [];
+  private stdoutPartial = '';
 
   constructor(
     readonly app: AppName,
@@ -22,6 +25,10 @@ export class AppProcess {
   /** Starts the process and waits until `/health/ready` answers 200. */
   async start(readyTimeoutMs = 60_000): Promise<void> {
     this.output = [];
+    this.stdoutLines = [];
+    this.stdoutPartial = '';
+    // A multi-byte character split across two chunks must not become two broken ones.
+    const decoder = new StringDecoder('utf8');
     // The apps of the same build as this file (<out>/libs/testing/src/ → <out>/apps/<app>/src/main.js).
     const main = fileURLToPath(new URL(`../../../apps/${this.app}/src/main.js`, import.meta.url));
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
@@ -33,7 +40,10 @@ export class AppProcess {
       this.output.push(chunk.toString());
       if (this.output.length > 400) this.output.splice(0, 100);
     };
-    child.stdout?.on('data', keep);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      this.keepStdoutLines(decoder.write(chunk));
+    });
     child.stderr?.on('data', keep);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => reject(new Error(`${this.app} exited (${signal ?? code}) before it was ready`))),
@@ -83,6 +93,18 @@ export class AppProcess {
 
   logs(): string {
     return this.output.join('');
+  }
+
+  /** The complete lines the process wrote to stdout (its log lines) since the last start, at most the last 5000. */
+  stdout(): string[] {
+    return [...this.stdoutLines];
+  }
+
+  private keepStdoutLines(text: string): void {
+    const parts = (this.stdoutPartial + text).split('\n');
+    this.stdoutPartial = parts.pop() ?? '';
+    this.stdoutLines.push(...parts.filter((line) => line !== ''));
+    if (this.stdoutLines.length > 5000) this.stdoutLines.splice(0, this.stdoutLines.length - 5000);
   }
 }
 
