@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled tests of one tier (unit | int | e2e | all) with Node's built-in test runner.
+// Runs the compiled tests of one tier (unit | int | e2e | ops | faults | all) with Node's built-in test runner.
 // Tests are TypeScript compiled by the same `tsc` build as the apps, so they exercise exactly what ships.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,12 +9,14 @@ const TIERS = {
   unit: (f) => f.endsWith('.spec.js') && !f.endsWith('.int-spec.js') && !f.endsWith('.e2e-spec.js'),
   int: (f) => f.endsWith('.int-spec.js'),
   e2e: (f) => f.endsWith('.e2e-spec.js'),
+  // The operations stack against a real Prometheus (scripts/ensure-prometheus.sh installs it).
+  ops: (f) => f.endsWith('.ops-spec.js'),
   faults: (f) => f.endsWith('.fault-spec.js'),
 };
 const tier = process.argv[2] ?? 'all';
-const selected = tier === 'all' ? ['unit', 'int', 'e2e', 'faults'] : [tier];
+const selected = tier === 'all' ? ['unit', 'int', 'e2e', 'ops', 'faults'] : [tier];
 if (!selected.every((t) => t in TIERS)) {
-  console.error(`usage: run-tests.mjs unit|int|e2e|faults|all (got ${tier})`);
+  console.error(`usage: run-tests.mjs unit|int|e2e|ops|faults|all (got ${tier})`);
   process.exit(2);
 }
 // TEST_OUT_DIR lets a developer test another build output than dist/ (e.g. while dist/ is being rebuilt).
