@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { isValidCorrelationId } from '@app/messaging';
+import { isValidCorrelationId } from '@app/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The HTTP header a client may send its own id in, and that every answer carries. */

@@ -14,6 +14,7 @@ import { MonitoringController } from './monitoring.controller.js';
 import { PredictController } from './predict.controller.js';
 import { PredictorPresenceService } from './predictor-presence.service.js';
 import { QueueStatsService } from './queue-stats.service.js';
+import { TaskStoreClient } from './task-store.client.js';
 
 @Module({})
 export class GatewayModule {
@@ -40,6 +41,7 @@ export class GatewayModule {
         { provide: RESULTS_RPC, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.results },
         { provide: TASK_PUBLISHER, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.tasks },
         ModelSignatureService,
+        TaskStoreClient,
         InferenceService,
         BatchPredictionsRepository,
         MatchesRepository,

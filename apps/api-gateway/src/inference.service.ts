@@ -1,14 +1,15 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Patterns, type Prediction, type PredictRequestDto, type TaskView } from '@app/contracts';
-import { EventPublisher, RpcClient, RpcTimeoutError } from '@app/messaging';
+import { correlationHeaders, EventPublisher, RpcClient, RpcTimeoutError } from '@app/messaging';
 import { InjectMetric, Metrics } from '@app/metrics';
-import { errorBody } from '@app/platform';
+import { AppLogger, errorBody } from '@app/platform';
 import type { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config.js';
 import { PREDICTOR_RPC, RESULTS_RPC, TASK_PUBLISHER } from './gateway.transports.js';
 import { idempotencyKeyOf } from './idempotency-key.js';
 import { ModelSignatureService } from './model-signature.service.js';
 import { rpcErrorToHttp } from './rpc-error-to-http.js';
+import { TaskStoreClient } from './task-store.client.js';
 
 export interface TaskSubmission {
   task_id: string;
@@ -19,13 +20,14 @@ export interface TaskSubmission {
 /** The gateway's use cases: sync prediction, async submission, task status. */
 @Injectable()
 export class InferenceService {
-  private readonly logger = new Logger(InferenceService.name);
+  private readonly log = AppLogger.for(InferenceService.name);
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(PREDICTOR_RPC) private readonly predictor: RpcClient,
     @Inject(RESULTS_RPC) private readonly results: RpcClient,
     @Inject(TASK_PUBLISHER) private readonly tasks: EventPublisher,
+    private readonly taskStore: TaskStoreClient,
     private readonly signature: ModelSignatureService,
     @InjectMetric(Metrics.predictionRequests.name) private readonly requests: Counter<string>,
     @InjectMetric(Metrics.predictionTimeouts.name) private readonly timeouts: Counter<string>,
@@ -35,7 +37,7 @@ export class InferenceService {
   }
 
   /** Scored by a predictor within the deadline, or 504; the request expires on the broker at the deadline. */
-  async predictNow(request: PredictRequestDto): Promise<Prediction> {
+  async predictNow(request: PredictRequestDto, correlationId?: string): Promise<Prediction> {
     this.signature.check(request.features);
     this.requests.inc({ source: 'sync' });
     const timeoutMs = this.config.SYNC_TIMEOUT_MS;
@@ -43,10 +45,13 @@ export class InferenceService {
       return await this.predictor.call(
         Patterns.predict,
         { match_id: request.match_id, features: request.features, deadline_at: Date.now() + timeoutMs },
-        { timeoutMs },
+        { timeoutMs, headers: correlationHeaders(correlationId) },
       );
     } catch (error) {
-      if (error instanceof RpcTimeoutError) this.timeouts.inc();
+      if (error instanceof RpcTimeoutError) {
+        this.timeouts.inc();
+        this.log.warn('sync prediction timed out', { match_id: request.match_id, timeout_ms: timeoutMs, correlation_id: correlationId });
+      }
       throw rpcErrorToHttp(error);
     }
   }
@@ -58,32 +63,38 @@ export class InferenceService {
    * reserving and publishing) is published again by whoever gets it: at worst one duplicate message, which
    * the monotonic task state absorbs; never a 202 for a task that will not run.
    */
-  async submit(request: PredictRequestDto, idempotencyHeader: string | undefined): Promise<TaskSubmission> {
+  async submit(request: PredictRequestDto, idempotencyHeader: string | undefined, correlationId?: string): Promise<TaskSubmission> {
     this.signature.check(request.features);
     this.requests.inc({ source: 'async' });
     const idempotencyKey = idempotencyKeyOf(request, idempotencyHeader);
-    const reservation = await this.callResults(() =>
-      this.results.call(Patterns.taskCreate, { idempotency_key: idempotencyKey, request }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS }),
-    );
+    const reservation = await this.callResults(() => this.taskStore.create({ idempotency_key: idempotencyKey, request }));
     if (reservation.created || !reservation.queued) {
       try {
         await this.tasks.publish(
           Patterns.predictTask,
           { task_id: reservation.task_id, match_id: request.match_id, features: request.features },
-          { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS },
+          { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS, headers: correlationHeaders(correlationId) },
         );
       } catch (error) {
-        if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error);
+        if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error, correlationId);
         throw rpcErrorToHttp(error);
       }
-      await this.noteQueued(reservation.task_id);
+      await this.noteQueued(reservation.task_id, correlationId);
+    }
+    if (this.log.isEnabled('debug')) {
+      this.log.debug(reservation.created ? 'task accepted' : 'task already known', {
+        task_id: reservation.task_id,
+        correlation_id: correlationId,
+        match_id: request.match_id,
+        status: reservation.status,
+      });
     }
     return { task_id: reservation.task_id, status: 'submitted', status_url: `/monitoring/task_status/${reservation.task_id}` };
   }
 
   /** The task as `results` knows it, or null when unknown or expired. */
   status(taskId: string): Promise<TaskView | null> {
-    return this.callResults(() => this.results.call(Patterns.taskStatus, { task_id: taskId }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS }));
+    return this.callResults(() => this.taskStore.status(taskId));
   }
 
   private async callResults<T>(call: () => Promise<T>): Promise<T> {
@@ -102,21 +113,30 @@ export class InferenceService {
    * submission publishes once more (absorbed by the monotonic state), and the predictor's first event marks
    * the task queued anyway.
    */
-  private async noteQueued(taskId: string): Promise<void> {
+  private async noteQueued(taskId: string, correlationId: string | undefined): Promise<void> {
     try {
-      await this.results.call(Patterns.taskQueued, { task_id: taskId }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS });
+      await this.taskStore.markQueued(taskId);
     } catch (error) {
-      this.logger.warn(`could not note task ${taskId} as queued: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn('could not note the task as queued', { task_id: taskId, correlation_id: correlationId, error: errorText(error) });
     }
   }
 
   /** Best effort: a task whose message never reached the broker must not stay `pending`. */
-  private async abandon(taskId: string, idempotencyKey: string, cause: unknown): Promise<void> {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+  private async abandon(taskId: string, idempotencyKey: string, cause: unknown, correlationId: string | undefined): Promise<void> {
+    const reason = errorText(cause);
     try {
-      await this.results.call(Patterns.taskAbandon, { task_id: taskId, idempotency_key: idempotencyKey, reason: reason.slice(0, 500) }, { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS });
+      await this.results.call(
+        Patterns.taskAbandon,
+        { task_id: taskId, idempotency_key: idempotencyKey, reason: reason.slice(0, 500) },
+        { timeoutMs: this.config.RESULTS_RPC_TIMEOUT_MS, headers: correlationHeaders(correlationId) },
+      );
+      this.log.warn('task abandoned: its message could not be queued', { task_id: taskId, correlation_id: correlationId, error: reason });
     } catch (error) {
-      this.logger.error(`could not abandon unqueued task ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error('could not abandon an unqueued task', { task_id: taskId, correlation_id: correlationId, error: errorText(error) });
     }
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

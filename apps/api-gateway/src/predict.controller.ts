@@ -7,6 +7,7 @@ import { InferenceService, type TaskSubmission } from './inference.service.js';
 import { MatchesRepository, type UpcomingMatch } from './matches.repository.js';
 import { ModelInfoService, type ModelInfoView } from './model-info.service.js';
 import { toPrecomputedPrediction, type PrecomputedPrediction } from './precomputed-prediction.js';
+import { CorrelationId } from './correlation-id.hook.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -22,18 +23,22 @@ export class PredictController {
   /** Sync: waits for a predictor, at most SYNC_TIMEOUT_MS, then 504. */
   @Post()
   @HttpCode(HttpStatus.OK)
-  predict(@Body(BodyValidationPipe) body: PredictRequestDto): Promise<Prediction> {
-    return this.inference.predictNow(body);
+  predict(@Body(BodyValidationPipe) body: PredictRequestDto, @CorrelationId() correlationId: string | undefined): Promise<Prediction> {
+    return this.inference.predictNow(body, correlationId);
   }
 
   /** Async: 202 with a task id once the task message is safely on the broker. */
   @Post('async')
   @HttpCode(HttpStatus.ACCEPTED)
-  submit(@Body(BodyValidationPipe) body: PredictRequestDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<TaskSubmission> {
+  submit(
+    @Body(BodyValidationPipe) body: PredictRequestDto,
+    @CorrelationId() correlationId: string | undefined,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<TaskSubmission> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequestException(errorBody(400, 'Idempotency-Key must be 1-200 printable ASCII characters'));
     }
-    return this.inference.submit(body, idempotencyKey);
+    return this.inference.submit(body, idempotencyKey, correlationId);
   }
 
   @Get('matches')

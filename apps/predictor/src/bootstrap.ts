@@ -3,7 +3,8 @@ import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging'
 import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
 import { PredictorConfig } from './predictor.config.js';
 import { PredictorModule } from './predictor.module.js';
-import { INTERACTIVE_TRANSPORT, WORK_TRANSPORT } from './predictor.transports.js';
+import { INTERACTIVE_TRANSPORT } from './predictor.transports.js';
+import { TaskConsumer } from './task.consumer.js';
 
 /**
  * Boot order matters: the model loads during module init (inside createHttpApp), the topology is declared,
@@ -17,9 +18,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
   const { queues } = broker.topology;
   const url = { url: config.AMQP_URL };
   attachConsumer(app, createRmqServer(url, { queue: queues.interactive, prefetch: config.INTERACTIVE_PREFETCH, transportId: INTERACTIVE_TRANSPORT }));
-  attachConsumer(app, createRmqServer(url, { queue: queues.work, prefetch: config.PREDICTOR_PREFETCH, transportId: WORK_TRANSPORT }));
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   await app.startAllMicroservices();
+  // The work queue is consumed in batches outside Nest's per-message pipeline (see TaskConsumer).
+  await app.get(TaskConsumer).start();
   AppLogger.for('bootstrap').info('predictor ready, consuming', {
     http_host: config.HTTP_HOST,
     http_port: config.HTTP_PORT,

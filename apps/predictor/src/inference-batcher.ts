@@ -41,6 +41,18 @@ export class InferenceBatcher<M> {
     });
   }
 
+  /**
+   * Rows already gathered by the caller (an async batch): scored at once together with anything waiting, never
+   * held for the window. Each row settles on its own, so one bad row does not fail the others.
+   */
+  scoreMany(model: M, rows: Record<string, number | null>[]): Promise<PromiseSettledResult<number[]>[]> {
+    const scored = rows.map(
+      (features) => new Promise<number[]>((resolve, reject) => this.pending.push({ model, features, interactive: false, resolve, reject })),
+    );
+    this.flush();
+    return Promise.allSettled(scored);
+  }
+
   /** Scores everything waiting now, in batches of at most maxSize per model. */
   flush(): void {
     clearTimeout(this.timer);

@@ -1,8 +1,10 @@
 
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload, RmqContext } from '@nestjs/microservices';
 import { Patterns, PredictionRequestMessage, validateMessage, type Prediction, type ServingModelInfo } from '@app/contracts';
 import { InjectMetric, Metrics } from '@app/metrics';
-import { BrokerConsumer, RpcFailure } from '@app/messaging';
+import { BrokerConsumer, correlationIdOf, RpcFailure } from '@app/messaging';
+import { AppLogger } from '@app/platform';
+import type { ConsumeMessage } from 'amqplib';
 import type { Counter } from 'prom-client';
 import { hostname } from 'node:os';
 import { ModelAdapter } from './model.adapter.js';
@@ -13,6 +15,7 @@ import { INTERACTIVE_TRANSPORT } from './predictor.transports.js';
 @BrokerConsumer()
 export class InteractiveConsumer {
   private readonly instance = `${hostname()}:${process.pid}`;
+  private readonly log = AppLogger.for(InteractiveConsumer.name);
 
   constructor(
     private readonly predictions: PredictionService,
@@ -21,11 +24,13 @@ export class InteractiveConsumer {
   ) {}
 
   @MessagePattern(Patterns.predict, INTERACTIVE_TRANSPORT)
-  async predict(@Payload() data: unknown): Promise<Prediction> {
+  async predict(@Payload() data: unknown, @Ctx() ctx: RmqContext): Promise<Prediction> {
     const request = validateMessage(PredictionRequestMessage, data);
     // The broker drops expired messages at the queue head; this also catches ones delivered just too late.
     if (request.deadline_at !== undefined && request.deadline_at <= Date.now()) {
       this.expired.inc();
+      const correlationId = correlationIdOf((ctx.getMessage() as ConsumeMessage).properties.headers);
+      this.log.warn('sync request expired before it was scored; dropped', { match_id: request.match_id, correlation_id: correlationId });
       throw new RpcFailure('deadline_exceeded', 'the caller stopped waiting before this request was scored');
     }
     return this.predictions.predict(request, 'sync');

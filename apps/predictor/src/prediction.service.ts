@@ -44,6 +44,32 @@ export class PredictionService {
     return this.toPrediction(request.match_id, probabilities, featuresSource, model);
   }
 
+  /**
+   * An async batch, one model call (up to BATCH_MAX_SIZE rows): each answer is the prediction or the error of
+   * that request alone (e.g. an unknown match), in the order of `requests`.
+   */
+  async predictMany(requests: readonly PredictionRequestMessage[]): Promise<(Prediction | Error)[]> {
+    const model = this.model.loaded;
+    const answers: (Prediction | Error)[] = new Array<Prediction | Error>(requests.length);
+    const rows: { index: number; features: FeatureVector; featuresSource: Prediction['features_source'] }[] = [];
+    requests.forEach((request, index) => {
+      try {
+        rows.push({ index, ...this.featuresOf(request, model.featureNames) });
+      } catch (error) {
+        answers[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const scored = await this.batcher.scoreMany(model, rows.map((r) => r.features));
+    rows.forEach((row, i) => {
+      const outcome = scored[i]!;
+      const request = requests[row.index]!;
+      if (outcome.status === 'rejected') answers[row.index] = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+      else if (outcome.value.length !== 3) answers[row.index] = new Error('model returned no probabilities');
+      else answers[row.index] = this.toPrediction(request.match_id, outcome.value, row.featuresSource, model);
+    });
+    return answers;
+  }
+
   private featuresOf(
     request: PredictionRequestMessage,
     signature: readonly string[],

@@ -8,11 +8,14 @@ export class PredictorConfig extends ModelServingConfig {
   @Max(65535)
   HTTP_PORT = 8001;
 
-  /** Unacked async tasks per predictor process. */
+  /**
+   * Unacked async tasks per predictor process: several batches' worth, so the next batch forms while the
+   * previous one waits for its broker confirm.
+   */
   @IsInt()
   @Min(1)
   @Max(10_000)
-  PREDICTOR_PREFETCH = 32;
+  PREDICTOR_PREFETCH = 256;
 
   /** Unacked sync requests per predictor process. */
   @IsInt()
@@ -26,7 +29,10 @@ export class PredictorConfig extends ModelServingConfig {
   @Max(4096)
   BATCH_MAX_SIZE = 64;
 
-  /** How long an async row waits for others to share its model call; 0 turns batching off. Sync rows never wait. */
+  /**
+   * How long the first async task of a batch waits for others to share its model call and its outcome message;
+   * 0 turns batching off (one task at a time). Sync rows never wait.
+   */
   @IsInt()
   @Min(0)
   @Max(1000)

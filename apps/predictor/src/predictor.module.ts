@@ -29,12 +29,13 @@ export class PredictorModule {
           Metrics.modelReloads,
         ]),
       ],
-      controllers: [HealthController, InteractiveConsumer, TaskConsumer],
+      controllers: [HealthController, InteractiveConsumer],
       providers: [
         { provide: PREDICTOR_CONFIG, useValue: config },
         ModelAdapter,
         PredictionService,
         PresencePublisher,
+        TaskConsumer,
         {
           provide: TaskEventsPublisher,
           inject: [BrokerTopology],

@@ -1,3 +1,2 @@
 /** Transport ids scope each handler to one queue (Nest registers every handler on every server otherwise). */
 export const INTERACTIVE_TRANSPORT = Symbol('rmq:ml.interactive');
-export const WORK_TRANSPORT = Symbol('rmq:ml');

@@ -1,84 +1,197 @@
-import { Inject, Logger } from '@nestjs/common';
-import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
-import { MessageValidationError, Patterns, PredictionRequestMessage, validateMessage, type DeadLetterReason } from '@app/contracts';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  MessageValidationError,
+  Patterns,
+  PredictionRequestMessage,
+  validateMessage,
+  type DeadLetterReason,
+  type Prediction,
+  type TaskStartedMessage,
+  type TaskSucceededMessage,
+} from '@app/contracts';
 import { InjectMetric, Metrics } from '@app/metrics';
-import { attemptOf, BrokerConsumer, BrokerTopology, MessageSettler, RpcFailure } from '@app/messaging';
-import type { ConsumeMessage } from 'amqplib';
+import { attemptOf, BatchQueueConsumer, BrokerTopology, correlationIdOf, MessageSettler, RpcFailure, type Delivery } from '@app/messaging';
+import { AppLogger } from '@app/platform';
 import type { Counter } from 'prom-client';
 import { PredictionService } from './prediction.service.js';
 import { PREDICTOR_CONFIG, PredictorConfig } from './predictor.config.js';
-import { WORK_TRANSPORT } from './predictor.transports.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 
+/** A delivery that passed validation: one attempt of one task. */
+interface Attempt {
+  delivery: Delivery;
+  request: PredictionRequestMessage & { task_id: string };
+  attempt: number;
+  /** From the gateway's `X-Correlation-Id`, carried in the message header; on every event and log line. */
+  correlationId: string | undefined;
+}
+
+/** How long a batch whose outcome could not be published waits before it is handed back to the queue. */
+const REQUEUE_AFTER_PUBLISH_FAILURE_MS = 1000;
+
 /**
- * Async lane. Each delivery is one attempt: `started` event → score → `succeeded` event → ack. A failed
- * attempt goes to the next retry queue (it comes back after the delay) or, after the last attempt, to the
- * dead-letter exchange, where `results` marks the task failed. The original is acked only after the
- * outcome is confirmed by the broker, so a crash at any point redelivers it.
+ * Async lane, a batch at a time (dynamic batching, ADR 0005): the deliveries that arrive within
+ * BATCH_WINDOW_MS (at most BATCH_MAX_SIZE) are scored in one model call, their `started` and `succeeded`
+ * events go to `results` in one confirmed message, and only then is each delivery acked, so a crash at any
+ * point redelivers. A failed attempt goes to the next retry queue (it comes back after the delay) or, after
+ * the last attempt, to the dead-letter exchange, where `results` marks the task failed.
  */
-@BrokerConsumer()
-export class TaskConsumer {
-  private readonly logger = new Logger(TaskConsumer.name);
+@Injectable()
+export class TaskConsumer implements BeforeApplicationShutdown {
+  private readonly log = AppLogger.for(TaskConsumer.name);
   private readonly faultyMatchIds: ReadonlySet<number>;
+  private consumer: BatchQueueConsumer | undefined;
 
   constructor(
     private readonly predictions: PredictionService,
     private readonly events: TaskEventsPublisher,
     private readonly settler: MessageSettler,
     private readonly broker: BrokerTopology,
-    @Inject(PREDICTOR_CONFIG) config: PredictorConfig,
+    @Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig,
     @InjectMetric(Metrics.tasksProcessed.name) private readonly processed: Counter<string>,
     @InjectMetric(Metrics.deadLettered.name) private readonly deadLettered: Counter<string>,
   ) {
     this.faultyMatchIds = config.faultyMatchIds();
   }
 
-  @EventPattern<string>(Patterns.predictTask, WORK_TRANSPORT)
-  async onTask(@Payload() data: unknown, @Ctx() ctx: RmqContext): Promise<void> {
-    const attempt = attemptOf((ctx.getMessage() as ConsumeMessage).properties.headers);
-    let request: PredictionRequestMessage;
-    try {
-      request = validateMessage(PredictionRequestMessage, data);
-      if (!request.task_id) throw new MessageValidationError(['task_id is required on an async task']);
-    } catch (error) {
-      return this.deadLetter(ctx, 'invalid_message', errorText(error), attempt);
-    }
-    const taskId = request.task_id;
-    await this.events.publish(Patterns.taskStarted, { task_id: taskId, attempt, at: now() }, `${taskId}:${attempt}:started`);
-    try {
-      if (this.faultyMatchIds.has(request.match_id)) throw new Error(`injected fault for match ${request.match_id}`);
-      const result = await this.predictions.predict(request, 'async');
-      await this.events.publish(Patterns.taskSucceeded, { task_id: taskId, attempt, result, at: now() }, `${taskId}:success`);
-      this.processed.inc({ outcome: 'success' });
-      this.settler.ack(ctx);
-    } catch (error) {
-      await this.onAttemptFailed(ctx, taskId, attempt, error);
-    }
-  }
-
-  private async onAttemptFailed(ctx: RmqContext, taskId: string, attempt: number, error: unknown): Promise<void> {
-    const text = errorText(error);
-    // A request that can never succeed (unknown match, wrong features) is not worth retrying.
-    if (error instanceof RpcFailure) return this.deadLetter(ctx, 'permanent_error', text, attempt);
-    const retryQueue = this.broker.topology.retryQueueFor(attempt);
-    if (!retryQueue) return this.deadLetter(ctx, 'attempts_exhausted', text, attempt);
-    const delay = retryQueue.delayMs;
-    this.logger.warn(`task ${taskId} attempt ${attempt} failed (${text}); retrying in ${delay} ms`);
-    await this.events.publish(
-      Patterns.taskRetrying,
-      { task_id: taskId, attempt, error: text.slice(0, 2000), retry_in_ms: delay, at: now() },
-      `${taskId}:${attempt}:retry`,
+  /** Starts consuming the work queue; called by bootstrap once the model is loaded and HTTP is up. */
+  async start(): Promise<void> {
+    this.consumer = new BatchQueueConsumer(
+      { url: this.config.AMQP_URL },
+      {
+        queue: this.broker.topology.queues.work,
+        prefetch: this.config.PREDICTOR_PREFETCH,
+        maxBatch: this.config.BATCH_MAX_SIZE,
+        windowMs: this.config.BATCH_WINDOW_MS,
+      },
+      (batch) => this.onBatch(batch),
     );
-    await this.settler.retry(ctx, retryQueue.name, attempt + 1, text);
-    this.processed.inc({ outcome: 'retry' });
+    await this.consumer.ready();
   }
 
-  private async deadLetter(ctx: RmqContext, reason: DeadLetterReason, error: string, attempt: number): Promise<void> {
-    this.logger.warn(`dead-lettering a task message (${reason}): ${error}`);
-    await this.settler.deadLetter(ctx, this.broker.topology.deadLetterExchange, reason, error, attempt);
+  /** Finishes (and settles) the batches in flight while the event publisher is still connected. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  async onBatch(batch: Delivery[]): Promise<void> {
+    const attempts: Attempt[] = [];
+    const invalid: Promise<void>[] = [];
+    for (const delivery of batch) {
+      const headers = delivery.message.properties.headers;
+      const attempt = attemptOf(headers);
+      const correlationId = correlationIdOf(headers);
+      const request = this.validate(delivery);
+      if (request instanceof Error) invalid.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
+      else attempts.push({ delivery, request, attempt, correlationId });
+    }
+    await Promise.all([...invalid, this.run(attempts)]);
+  }
+
+  private async run(attempts: Attempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    const scorable = attempts.filter((a) => !this.faultyMatchIds.has(a.request.match_id));
+    const outcomes = await this.predictions.predictMany(scorable.map((a) => a.request));
+    const succeeded: { attempt: Attempt; result: Prediction }[] = [];
+    const failed: { attempt: Attempt; error: unknown }[] = [];
+    const outcomeOf = new Map(scorable.map((a, i) => [a, outcomes[i]]));
+    for (const a of attempts) {
+      const outcome = outcomeOf.get(a);
+      if (outcome === undefined) failed.push({ attempt: a, error: new Error(`injected fault for match ${a.request.match_id}`) });
+      else if (outcome instanceof Error) failed.push({ attempt: a, error: outcome });
+      else succeeded.push({ attempt: a, result: outcome });
+    }
+    const at = now();
+    try {
+      await this.events.publish(
+        Patterns.taskBatch,
+        {
+          started: attempts.map((a): TaskStartedMessage => ({ ...eventBase(a), at })),
+          succeeded: succeeded.map(({ attempt: a, result }): TaskSucceededMessage => ({ ...eventBase(a), result, at })),
+        },
+        batchMessageId(attempts),
+      );
+    } catch (error) {
+      // Nothing is recorded, so nothing is acked: the whole batch goes back to the queue and is scored again.
+      this.log.warn('could not publish the outcome of a batch; requeueing it', { tasks: attempts.length, error: errorText(error) });
+      for (const a of attempts) this.settler.requeueLater(a.delivery.ctx, REQUEUE_AFTER_PUBLISH_FAILURE_MS);
+      return;
+    }
+    for (const { attempt: a } of succeeded) this.settler.ack(a.delivery.ctx);
+    if (succeeded.length > 0) this.processed.inc({ outcome: 'success' }, succeeded.length);
+    if (this.log.isEnabled('debug')) {
+      for (const { attempt: a, result } of succeeded) {
+        this.log.debug('task scored', { ...eventBase(a), batch_size: attempts.length, predicted_outcome: result.predicted_outcome, model_version: result.model_version });
+      }
+    }
+    await Promise.all(failed.map(({ attempt: a, error }) => this.onAttemptFailed(a, error)));
+  }
+
+  private validate(delivery: Delivery): (PredictionRequestMessage & { task_id: string }) | Error {
+    if (delivery.parseError) return new MessageValidationError([delivery.parseError]);
+    if (delivery.pattern !== Patterns.predictTask) return new MessageValidationError([`unexpected pattern ${String(delivery.pattern)} on the work queue`]);
+    try {
+      const request = validateMessage(PredictionRequestMessage, delivery.data);
+      if (!request.task_id) throw new MessageValidationError(['task_id is required on an async task']);
+      return request as PredictionRequestMessage & { task_id: string };
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private async onAttemptFailed(failed: Attempt, error: unknown): Promise<void> {
+    const { delivery, request, attempt, correlationId } = failed;
+    const text = errorText(error);
+    const taskId = request.task_id;
+    try {
+      // A request that can never succeed (unknown match, wrong features) is not worth retrying.
+      if (error instanceof RpcFailure) return await this.deadLetter(delivery, 'permanent_error', text, attempt, correlationId);
+      const retryQueue = this.broker.topology.retryQueueFor(attempt);
+      if (!retryQueue) return await this.deadLetter(delivery, 'attempts_exhausted', text, attempt, correlationId);
+      const delay = retryQueue.delayMs;
+      this.log.warn('task attempt failed; retrying', { ...eventBase(failed), retry_in_ms: delay, error: text });
+      await this.events.publish(
+        Patterns.taskRetrying,
+        { ...eventBase(failed), error: text.slice(0, 2000), retry_in_ms: delay, at: now() },
+        `${taskId}:${attempt}:retry`,
+      );
+      await this.settler.retry(delivery.ctx, retryQueue.name, attempt + 1, text);
+      this.processed.inc({ outcome: 'retry' });
+    } catch (settleError) {
+      // Broker away: leave the delivery unsettled; it comes back on a new channel and is tried again.
+      this.log.warn('could not settle a failed attempt; it will be redelivered', { ...eventBase(failed), error: errorText(settleError) });
+    }
+  }
+
+  private async deadLetter(delivery: Delivery, reason: DeadLetterReason, error: string, attempt: number, correlationId: string | undefined): Promise<void> {
+    const fields = { task_id: taskIdOf(delivery), correlation_id: correlationId, attempt, reason, error };
+    this.log.warn('dead-lettering a task message', fields);
+    try {
+      await this.settler.deadLetter(delivery.ctx, this.broker.topology.deadLetterExchange, reason, error, attempt);
+    } catch (settleError) {
+      this.log.warn('could not dead-letter a task message; it will be redelivered', { ...fields, settle_error: errorText(settleError) });
+      return;
+    }
     this.deadLettered.inc({ reason });
     this.processed.inc({ outcome: 'failure' });
   }
+}
+
+/** Stable for the same deliveries, so a republished batch can be told apart from a new one in the broker's logs. */
+function batchMessageId(attempts: Attempt[]): string {
+  const first = attempts[0]!;
+  return `${first.request.task_id}:${first.attempt}:batch${attempts.length}`;
+}
+
+/** The fields every event and log line of an attempt carries. */
+function eventBase(a: Attempt): { task_id: string; attempt: number; correlation_id?: string } {
+  return { task_id: a.request.task_id, attempt: a.attempt, ...(a.correlationId ? { correlation_id: a.correlationId } : {}) };
+}
+
+/** The task id of a message that may not have passed validation (for log lines only). */
+function taskIdOf(delivery: Delivery): string | undefined {
+  const data = delivery.data;
+  return typeof data === 'object' && data !== null && 'task_id' in data && typeof data.task_id === 'string' ? data.task_id.slice(0, 64) : undefined;
 }
 
 function now(): string {

@@ -1,5 +1,5 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Patterns, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage } from '@app/contracts';
+import { Patterns, TaskBatchMessage, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage } from '@app/contracts';
 import { BrokerConsumer } from '@app/messaging';
 import { RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
@@ -25,5 +25,11 @@ export class TaskEventsConsumer {
   @EventPattern(Patterns.taskSucceeded, RESULTS_EVENTS_TRANSPORT)
   async succeeded(@Payload() data: unknown): Promise<void> {
     await this.tasks.recordSucceeded(validateMessage(TaskSucceededMessage, data));
+  }
+
+  /** A predictor batch: every write is idempotent, so a redelivered batch after a partial failure is harmless. */
+  @EventPattern(Patterns.taskBatch, RESULTS_EVENTS_TRANSPORT)
+  async batch(@Payload() data: unknown): Promise<void> {
+    await this.tasks.recordBatch(validateMessage(TaskBatchMessage, data));
   }
 }

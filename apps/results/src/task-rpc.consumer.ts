@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  BatchRpcMessage,
   MessageValidationError,
   Patterns,
   TaskAbandonMessage,
@@ -8,13 +10,15 @@ import {
   TaskReplayMessage,
   TaskStatusMessage,
   validateMessage,
+  type BatchItemReply,
+  type BatchRpcReply,
   type TaskAbandonReply,
   type TaskCreateReply,
   type TaskQueuedReply,
   type TaskReplayReply,
   type TaskStatusReply,
 } from '@app/contracts';
-import { BrokerConsumer, RpcFailure } from '@app/messaging';
+import { BrokerConsumer, RpcFailure, toRpcErrorPayload } from '@app/messaging';
 import { RESULTS_RPC_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
 
@@ -25,6 +29,8 @@ import { TaskStateService } from './task-state.service.js';
  */
 @BrokerConsumer()
 export class TaskRpcConsumer {
+  private readonly logger = new Logger(TaskRpcConsumer.name);
+
   constructor(private readonly tasks: TaskStateService) {}
 
   @MessagePattern(Patterns.taskCreate, RESULTS_RPC_TRANSPORT)
@@ -40,6 +46,22 @@ export class TaskRpcConsumer {
   @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
   async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
     return this.guarded(() => this.tasks.markQueued(validateMessage(TaskQueuedMessage, data)));
+  }
+
+  /** The gateway's group commit: many creates in one RPC, each answered on its own. */
+  @MessagePattern(Patterns.taskCreateMany, RESULTS_RPC_TRANSPORT)
+  async createMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
+    return this.many(data, (item) => this.tasks.create(validateMessage(TaskCreateMessage, item)));
+  }
+
+  @MessagePattern(Patterns.taskStatusMany, RESULTS_RPC_TRANSPORT)
+  async statusMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskStatusReply>> {
+    return this.many(data, (item) => this.tasks.status(validateMessage(TaskStatusMessage, item).task_id));
+  }
+
+  @MessagePattern(Patterns.taskQueuedMany, RESULTS_RPC_TRANSPORT)
+  async queuedMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskQueuedReply>> {
+    return this.many(data, (item) => this.tasks.markQueued(validateMessage(TaskQueuedMessage, item)));
   }
 
   /** Admin, used by the dead-letter replay tool (`npm run dlq -- replay`). */
@@ -61,5 +83,23 @@ export class TaskRpcConsumer {
       if (!(await this.tasks.storeReachable())) throw new RpcFailure('not_ready', 'the task store (Redis) is unavailable');
       throw error;
     }
+  }
+
+  /** Runs every item concurrently (ioredis pipelines their Redis calls) and answers each as its single RPC would. */
+  private async many<T>(data: unknown, one: (item: unknown) => Promise<T>): Promise<BatchRpcReply<T>> {
+    const { items } = validateMessage(BatchRpcMessage, data);
+    const answers = await Promise.all(
+      items.map((item) =>
+        this.guarded(() => one(item)).then(
+          (value): BatchItemReply<T> => ({ ok: true, value }),
+          (error: unknown): BatchItemReply<T> => {
+            const payload = toRpcErrorPayload(error);
+            if (payload.code === 'internal') this.logger.error(`batch item failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            return { ok: false, error: payload };
+          },
+        ),
+      ),
+    );
+    return { items: answers };
   }
 }

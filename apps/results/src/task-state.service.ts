@@ -12,12 +12,14 @@ import {
   type TaskReplayMessage,
   type TaskReplayReply,
   type TaskRetryingMessage,
+  type TaskBatchMessage,
   type TaskStartedMessage,
   type TaskState,
   type TaskStatusReply,
   type TaskSucceededMessage,
 } from '@app/contracts';
-import { Headers, attemptOf, deathOf } from '@app/messaging';
+import { Headers, attemptOf, correlationIdOf, deathOf } from '@app/messaging';
+import { AppLogger } from '@app/platform';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { isUUID } from 'class-validator';
 import type { Counter } from 'prom-client';
@@ -119,6 +121,7 @@ function headerText(value: unknown): string | undefined {
 @Injectable()
 export class TaskStateService {
   private readonly logger = new Logger(TaskStateService.name);
+  private readonly log = AppLogger.for(TaskStateService.name);
 
   constructor(
     private readonly repository: TaskRepository,
@@ -176,15 +179,24 @@ export class TaskStateService {
   }
 
   recordStarted(event: TaskStartedMessage): Promise<void> {
-    return this.apply(event.task_id, startedWrite(event, now()));
+    return this.apply(event.task_id, startedWrite(event, now()), event.correlation_id);
   }
 
   recordRetrying(event: TaskRetryingMessage): Promise<void> {
-    return this.apply(event.task_id, retryWrite(event, now()));
+    return this.apply(event.task_id, retryWrite(event, now()), event.correlation_id);
   }
 
   recordSucceeded(event: TaskSucceededMessage): Promise<void> {
-    return this.apply(event.task_id, successWrite(event, now()));
+    return this.apply(event.task_id, successWrite(event, now()), event.correlation_id);
+  }
+
+  /**
+   * The started and succeeded attempts of one predictor batch. All starts are applied before any success (the
+   * writes of each phase are pipelined to Redis together), so each task still moves forward one state at a time.
+   */
+  async recordBatch(batch: TaskBatchMessage): Promise<void> {
+    await Promise.all(batch.started.map((event) => this.recordStarted(event)));
+    await Promise.all(batch.succeeded.map((event) => this.recordSucceeded(event)));
   }
 
   /** A task message reached the dead-letter exchange: the task has failed (unless it already ended). */
@@ -194,21 +206,19 @@ export class TaskStateService {
       this.logger.warn('dead-lettered message without a task id: nothing to mark');
       return;
     }
-    await this.apply(dead.taskId, failureWrite(dead, now()));
+    await this.apply(dead.taskId, failureWrite(dead, now()), correlationIdOf(headers));
   }
 
-  private async apply(taskId: string, write: TaskWrite): Promise<void> {
+  private async apply(taskId: string, write: TaskWrite, correlationId: string | undefined): Promise<void> {
     const outcome: WriteOutcome = await this.repository.write(taskId, write);
-    if (outcome.outcome === 'applied') {
-      this.transitions.inc({ to: write.status });
-      return;
-    }
-    this.transitions.inc({ to: 'ignored' });
-    this.logger.debug(
-      outcome.outcome === 'missing'
-        ? `ignored ${write.status} for task ${taskId}: no such task (unknown or expired)`
-        : `ignored ${write.status} (attempt ${write.attempt}) for task ${taskId}: already ${outcome.status}`,
-    );
+    const applied = outcome.outcome === 'applied';
+    this.transitions.inc({ to: applied ? write.status : 'ignored' });
+    // One line per transition at debug (a task's story, with the gateway's correlation id); off by default.
+    if (!this.log.isEnabled('debug')) return;
+    const fields = { task_id: taskId, correlation_id: correlationId, to: write.status, attempt: write.attempt };
+    if (applied) this.log.debug('task state changed', fields);
+    else if (outcome.outcome === 'missing') this.log.debug('transition ignored: no such task (unknown or expired)', fields);
+    else this.log.debug('transition ignored: the task is already further on', { ...fields, status: outcome.status });
   }
 }
 

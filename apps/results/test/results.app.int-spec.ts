@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Patterns, type TaskCreateReply, type TaskView } from '@app/contracts';
+import { Patterns, type BatchRpcReply, type TaskCreateReply, type TaskQueuedReply, type TaskView } from '@app/contracts';
 import { BrokerTopology, Headers, type Topology } from '@app/messaging';
 import { NestWireClient, TcpProxy, TEST_AMQP_URL, TEST_REDIS_URL, deleteRedisKeys, deleteTopology, uniquePrefix, waitFor } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -133,6 +133,52 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     assert.equal(after?.status, 'success');
     assert.deepEqual(after?.result, RESULT);
     assert.equal(after?.error, undefined);
+  });
+
+  void it('applies a predictor batch: every started attempt, then every success, in one message', async () => {
+    const [a, b, c] = [await create(31), await create(32), await create(33)];
+    event(Patterns.taskBatch, {
+      started: [a, b, c].map(({ task_id }) => ({ task_id, attempt: 1, at: at() })),
+      succeeded: [a, b].map(({ task_id }) => ({ task_id, attempt: 1, at: at(), result: RESULT })),
+    });
+    const done = await statusBecomes(a.task_id, 'success');
+    assert.deepEqual(done.result, RESULT);
+    assert.equal((await status(b.task_id))?.status, 'success');
+    assert.equal((await status(c.task_id))?.status, 'started', 'started but not succeeded');
+    // A redelivered batch changes nothing.
+    event(Patterns.taskBatch, { started: [{ task_id: a.task_id, attempt: 1, at: at() }], succeeded: [] });
+    event(Patterns.taskStarted, { task_id: c.task_id, attempt: 2, at: at() });
+    await waitFor(async () => ((await status(c.task_id))?.attempts === 2 ? true : undefined), 5000, 'the marker event');
+    assert.equal((await status(a.task_id))?.status, 'success');
+  });
+
+  void it('answers the many-at-once RPCs item by item, each as its single RPC would', async () => {
+    const created = await wire.call<BatchRpcReply<TaskCreateReply>>(topology.queues.resultsRpc, Patterns.taskCreateMany, {
+      items: [
+        { idempotency_key: 'it:many:1', request: { match_id: 41 } },
+        { idempotency_key: 'bad key', request: { match_id: 42 } },
+        { idempotency_key: 'it:many:1', request: { match_id: 41 } },
+      ],
+    });
+    assert.equal(created.items.length, 3);
+    const [first, bad, again] = created.items;
+    assert.ok(first?.ok && first.value.created);
+    assert.ok(bad && !bad.ok && bad.error.code === 'invalid_message');
+    assert.ok(again?.ok && !again.value.created && again.value.task_id === first.value.task_id, 'the same key in one batch is one task');
+    const taskId = first.value.task_id;
+    const queued = await wire.call<BatchRpcReply<TaskQueuedReply>>(topology.queues.resultsRpc, Patterns.taskQueuedMany, {
+      items: [{ task_id: taskId }, { task_id: randomUUID() }],
+    });
+    assert.deepEqual(queued.items, [{ ok: true, value: { marked: true } }, { ok: true, value: { marked: false } }]);
+    const statuses = await wire.call<BatchRpcReply<TaskView | null>>(topology.queues.resultsRpc, Patterns.taskStatusMany, {
+      items: [{ task_id: taskId }, { task_id: randomUUID() }, { task_id: 'nope' }],
+    });
+    const [known, unknown, invalid] = statuses.items;
+    assert.ok(known?.ok && known.value?.status === 'pending' && known.value.task_id === taskId);
+    assert.deepEqual(unknown, { ok: true, value: null });
+    assert.ok(invalid && !invalid.ok && invalid.error.code === 'invalid_message');
+    const oversized = await wire.request(topology.queues.resultsRpc, Patterns.taskStatusMany, { items: new Array(513).fill({ task_id: taskId }) });
+    assert.equal((oversized.err as { code?: string }).code, 'invalid_message');
   });
 
   void it('ignores events for a task that does not exist, without creating it', async () => {

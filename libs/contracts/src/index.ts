@@ -1,3 +1,5 @@
+export * from './batch-rpc.message.js';
+export * from './correlation-id.js';
 export * from './feature-map.validator.js';
 export * from './message-map.js';
 export * from './model-info.js';

@@ -1,9 +1,11 @@
+import type { BatchRpcReply } from './batch-rpc.message.js';
 import type { ServingModelInfo } from './model-info.js';
 import type { Prediction } from './prediction.js';
 import type { PredictionRequestMessage } from './prediction-request.message.js';
 import type { PredictorHeartbeatMessage } from './predictor-heartbeat.message.js';
 import { Patterns } from './patterns.js';
 import type {
+  TaskBatchMessage,
   TaskRetryingMessage,
   TaskStartedMessage,
   TaskSucceededMessage,
@@ -30,6 +32,9 @@ export interface RpcMap {
   [Patterns.taskAbandon]: { request: TaskAbandonMessage; reply: TaskAbandonReply };
   [Patterns.taskQueued]: { request: TaskQueuedMessage; reply: TaskQueuedReply };
   [Patterns.taskReplay]: { request: TaskReplayMessage; reply: TaskReplayReply };
+  [Patterns.taskCreateMany]: { request: { items: TaskCreateMessage[] }; reply: BatchRpcReply<TaskCreateReply> };
+  [Patterns.taskStatusMany]: { request: { items: TaskStatusMessage[] }; reply: BatchRpcReply<TaskStatusReply> };
+  [Patterns.taskQueuedMany]: { request: { items: TaskQueuedMessage[] }; reply: BatchRpcReply<TaskQueuedReply> };
 }
 
 /** Fire-and-forget patterns (persistent and confirmed, but the heartbeat: transient, expiring). */
@@ -38,6 +43,7 @@ export interface EventMap {
   [Patterns.taskStarted]: TaskStartedMessage;
   [Patterns.taskRetrying]: TaskRetryingMessage;
   [Patterns.taskSucceeded]: TaskSucceededMessage;
+  [Patterns.taskBatch]: TaskBatchMessage;
   [Patterns.predictorHeartbeat]: PredictorHeartbeatMessage;
 }
 

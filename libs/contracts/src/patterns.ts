@@ -15,12 +15,18 @@ export const Patterns = {
   taskAbandon: 'task.abandon.v1',
   /** The gateway's note that a task's message is safely on the broker (after the publish confirm). */
   taskQueued: 'task.queued.v1',
+  /** The same three, many at once: `{items: [...]}` answered `{items: [{ok, value | error}]}` in order. */
+  taskCreateMany: 'task.create.many.v1',
+  taskStatusMany: 'task.status.many.v1',
+  taskQueuedMany: 'task.queued.many.v1',
   /** Admin: reopen a failed task (failure → pending) before its dead-lettered message is replayed. */
   taskReplay: 'task.replay.v1',
   /** Task lifecycle events, predictor → results. Failure arrives through the dead-letter exchange. */
   taskStarted: 'task.started.v1',
   taskRetrying: 'task.retrying.v1',
   taskSucceeded: 'task.succeeded.v1',
+  /** The started and succeeded attempts of one predictor batch, in one message. */
+  taskBatch: 'task.batch.v1',
   /** Predictor presence: a heartbeat on the `predictors.presence` fanout exchange (transient). */
   predictorHeartbeat: 'predictor.heartbeat.v1',
 } as const;

@@ -1,4 +1,7 @@
-import { IsInt, IsObject, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CORRELATION_ID_PATTERN } from './correlation-id.js';
 import type { Prediction } from './prediction.js';
 
 /** Common part of every task lifecycle event, predictor → results. */
@@ -13,6 +16,11 @@ export class TaskEventMessage {
 
   @IsString()
   at!: string;
+
+  /** The id of the HTTP request that caused the task (`X-Correlation-Id`), so its log lines can be joined up. */
+  @IsOptional()
+  @Matches(CORRELATION_ID_PATTERN)
+  correlation_id?: string;
 }
 
 export class TaskStartedMessage extends TaskEventMessage {}
@@ -31,6 +39,28 @@ export class TaskRetryingMessage extends TaskEventMessage {
 export class TaskSucceededMessage extends TaskEventMessage {
   @IsObject()
   result!: Prediction;
+}
+
+/** Most tasks one batch event may carry (a predictor batch is at most BATCH_MAX_SIZE, itself capped lower). */
+export const TASK_BATCH_MAX_TASKS = 1024;
+
+/**
+ * The outcome of one predictor batch in one message: the attempts that started and the ones that succeeded.
+ * One confirmed publish (and one queue entry) per batch instead of two per task is what lets batching pay
+ * off end to end, not only in the model call. `results` applies `started` before `succeeded`.
+ */
+export class TaskBatchMessage {
+  @IsArray()
+  @ArrayMaxSize(TASK_BATCH_MAX_TASKS)
+  @ValidateNested({ each: true })
+  @Type(() => TaskStartedMessage)
+  started!: TaskStartedMessage[];
+
+  @IsArray()
+  @ArrayMaxSize(TASK_BATCH_MAX_TASKS)
+  @ValidateNested({ each: true })
+  @Type(() => TaskSucceededMessage)
+  succeeded!: TaskSucceededMessage[];
 }
 
 /**

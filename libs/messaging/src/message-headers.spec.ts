@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { correlationHeaders, correlationIdOf, Headers, isValidCorrelationId } from './message-headers.js';
+import { isValidCorrelationId } from '@app/contracts';
+import { correlationHeaders, correlationIdOf, Headers } from './message-headers.js';
 
 describe('correlation id message header', () => {
   it('accepts short ids of letters, digits and . _ : - only', () => {

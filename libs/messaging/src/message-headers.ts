@@ -1,3 +1,5 @@
+import { isValidCorrelationId } from '@app/contracts';
+
 /**
  * Our own header names. Never `x-*`: RabbitMQ reserves those and newer versions strip client-set ones,
  * and `x-death` only exists after the broker itself dead-letters a message.
@@ -10,17 +12,6 @@ export const Headers = {
   deathError: 'mp-death-error',
   originalQueue: 'mp-original-queue',
 } as const;
-
-/**
- * What a correlation id may look like, wherever it comes from (a client's `X-Correlation-Id`, a message
- * header): 1-128 letters, digits, `.`, `_`, `:` or `-`. A UUID, a W3C trace id or `abc-123` fit; nothing that
- * could break a log line, a header or a shell does.
- */
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function isValidCorrelationId(value: unknown): value is string {
-  return typeof value === 'string' && CORRELATION_ID.test(value);
-}
 
 /** Headers to publish with a message so its consumer logs the same correlation id; none when there is none. */
 export function correlationHeaders(correlationId: string | undefined): Record<string, string> {

@@ -27,6 +27,8 @@ export interface RpcCallOptions {
   /** Message TTL on the broker: after it, the request is dropped unprocessed. Defaults to timeoutMs. */
   expirationMs?: number;
   messageId?: string;
+  /** Message headers, e.g. `correlationHeaders(id)`. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -39,7 +41,12 @@ export class RpcClient {
   async call<P extends RpcPattern>(pattern: P, payload: RpcMap[P]['request'], options: RpcCallOptions): Promise<RpcMap[P]['reply']> {
     const expiration = Math.max(1, Math.ceil(options.expirationMs ?? options.timeoutMs));
     const record = new RmqRecordBuilder(payload)
-      .setOptions({ expiration: String(expiration), persistent: false, ...(options.messageId ? { messageId: options.messageId } : {}) })
+      .setOptions({
+        expiration: String(expiration),
+        persistent: false,
+        ...(options.messageId ? { messageId: options.messageId } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+      })
       .build();
     try {
       return await firstValueFrom(

@@ -1,0 +1,24 @@
+import { ArrayMaxSize, IsArray } from 'class-validator';
+import type { RpcErrorPayload } from './rpc-error.js';
+
+/** Most items one batch RPC may carry. */
+export const BATCH_RPC_MAX_ITEMS = 512;
+
+/**
+ * `*.many.v1`: several requests of one pattern in one RPC (the gateway's group commit). Only the envelope is
+ * checked here; each item is validated on its own against the single pattern's message, so one bad item is
+ * answered with its own error and does not fail its neighbours.
+ */
+export class BatchRpcMessage {
+  @IsArray()
+  @ArrayMaxSize(BATCH_RPC_MAX_ITEMS)
+  items!: unknown[];
+}
+
+/** One item's answer: the single pattern's reply, or the error that pattern would have answered. */
+export type BatchItemReply<T> = { ok: true; value: T } | { ok: false; error: RpcErrorPayload };
+
+/** Answers in the order of the request's items. */
+export interface BatchRpcReply<T> {
+  items: BatchItemReply<T>[];
+}
