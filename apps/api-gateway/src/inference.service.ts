@@ -58,10 +58,11 @@ export class InferenceService {
 
   /**
    * Reserves the task in `results` (which answers with the live task for a repeated submission), then
-   * publishes the persistent task message, waits for the broker's confirm, and notes in `results` that it is
-   * queued before answering. A reservation not known to be queued (its submitter crashed between
-   * reserving and publishing) is published again by whoever gets it: at worst one duplicate message, which
-   * the monotonic task state absorbs; never a 202 for a task that will not run.
+   * publishes the persistent task message, waits for the broker's confirm, answers, and notes in `results`
+   * (in the background) that it is queued. A reservation not known to be queued (its submitter crashed
+   * between reserving and publishing, or before the note landed) is published again by whoever gets it: at
+   * worst one duplicate message, which the monotonic task state absorbs; never a 202 for a task that will
+   * not run.
    */
   async submit(request: PredictRequestDto, idempotencyHeader: string | undefined, correlationId?: string): Promise<TaskSubmission> {
     this.signature.check(request.features);
@@ -79,7 +80,9 @@ export class InferenceService {
         if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error, correlationId);
         throw rpcErrorToHttp(error);
       }
-      await this.noteQueued(reservation.task_id, correlationId);
+      // Not awaited: the task is safe on the broker already, and the note only spares an identical submission a
+      // second publish. Its round trip stays off the caller's latency.
+      void this.noteQueued(reservation.task_id, correlationId);
     }
     if (this.log.isEnabled('debug')) {
       this.log.debug(reservation.created ? 'task accepted' : 'task already known', {

@@ -7,6 +7,7 @@ import { AppLogger } from '@app/platform';
 import type { ConsumeMessage } from 'amqplib';
 import type { Counter } from 'prom-client';
 import { hostname } from 'node:os';
+import { InteractiveGate } from './interactive-gate.js';
 import { ModelAdapter } from './model.adapter.js';
 import { PredictionService } from './prediction.service.js';
 import { INTERACTIVE_TRANSPORT } from './predictor.transports.js';
@@ -20,6 +21,7 @@ export class InteractiveConsumer {
   constructor(
     private readonly predictions: PredictionService,
     private readonly model: ModelAdapter,
+    private readonly gate: InteractiveGate,
     @InjectMetric(Metrics.syncRequestsExpired.name) private readonly expired: Counter<string>,
   ) {}
 
@@ -33,7 +35,12 @@ export class InteractiveConsumer {
       this.log.warn('sync request expired before it was scored; dropped', { match_id: request.match_id, correlation_id: correlationId });
       throw new RpcFailure('deadline_exceeded', 'the caller stopped waiting before this request was scored');
     }
-    return this.predictions.predict(request, 'sync');
+    this.gate.enter();
+    try {
+      return await this.predictions.predict(request, 'sync');
+    } finally {
+      this.gate.leave();
+    }
   }
 
   @MessagePattern(Patterns.modelInfo, INTERACTIVE_TRANSPORT)

@@ -3,6 +3,7 @@ import { BrokerTopology, createRmqClient, EventPublisher, MessagingModule, type 
 import { Metrics, MetricsModule } from '@app/metrics';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@app/platform';
 import { InteractiveConsumer } from './interactive.consumer.js';
+import { InteractiveGate } from './interactive-gate.js';
 import { ModelAdapter } from './model.adapter.js';
 import { PredictionService } from './prediction.service.js';
 import { PREDICTOR_CONFIG, type PredictorConfig } from './predictor.config.js';
@@ -35,6 +36,7 @@ export class PredictorModule {
         ModelAdapter,
         PredictionService,
         PresencePublisher,
+        InteractiveGate,
         TaskConsumer,
         {
           provide: TaskEventsPublisher,

@@ -13,6 +13,7 @@ import { InjectMetric, Metrics } from '@app/metrics';
 import { attemptOf, BatchQueueConsumer, BrokerTopology, correlationIdOf, MessageSettler, RpcFailure, type Delivery } from '@app/messaging';
 import { AppLogger } from '@app/platform';
 import type { Counter } from 'prom-client';
+import { InteractiveGate } from './interactive-gate.js';
 import { PredictionService } from './prediction.service.js';
 import { PREDICTOR_CONFIG, PredictorConfig } from './predictor.config.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
@@ -25,6 +26,12 @@ interface Attempt {
   /** From the gateway's `X-Correlation-Id`, carried in the message header; on every event and log line. */
   correlationId: string | undefined;
 }
+
+/** Longest an async batch stage waits for sync requests in flight to finish (see InteractiveGate). */
+const STEP_ASIDE_MAX_MS = 20;
+
+/** Deliveries validated between two chances for a sync request to cut in. */
+const VALIDATION_CHUNK = 16;
 
 /** How long a batch whose outcome could not be published waits before it is handed back to the queue. */
 const REQUEUE_AFTER_PUBLISH_FAILURE_MS = 1000;
@@ -47,6 +54,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     private readonly events: TaskEventsPublisher,
     private readonly settler: MessageSettler,
     private readonly broker: BrokerTopology,
+    private readonly gate: InteractiveGate,
     @Inject(PREDICTOR_CONFIG) private readonly config: PredictorConfig,
     @InjectMetric(Metrics.tasksProcessed.name) private readonly processed: Counter<string>,
     @InjectMetric(Metrics.deadLettered.name) private readonly deadLettered: Counter<string>,
@@ -77,7 +85,9 @@ export class TaskConsumer implements BeforeApplicationShutdown {
   async onBatch(batch: Delivery[]): Promise<void> {
     const attempts: Attempt[] = [];
     const invalid: Promise<void>[] = [];
-    for (const delivery of batch) {
+    for (const [i, delivery] of batch.entries()) {
+      // A batch holds the event loop for milliseconds: sync requests get in between its stages.
+      if (i % VALIDATION_CHUNK === 0) await this.gate.stepAside(STEP_ASIDE_MAX_MS);
       const headers = delivery.message.properties.headers;
       const attempt = attemptOf(headers);
       const correlationId = correlationIdOf(headers);
@@ -91,6 +101,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
   private async run(attempts: Attempt[]): Promise<void> {
     if (attempts.length === 0) return;
     const scorable = attempts.filter((a) => !this.faultyMatchIds.has(a.request.match_id));
+    await this.gate.stepAside(STEP_ASIDE_MAX_MS);
     const outcomes = await this.predictions.predictMany(scorable.map((a) => a.request));
     const succeeded: { attempt: Attempt; result: Prediction }[] = [];
     const failed: { attempt: Attempt; error: unknown }[] = [];
