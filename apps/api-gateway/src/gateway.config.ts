@@ -1,12 +1,12 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { retryDelays } from '@app/messaging';
-import { ApiKeySet, ModelServingConfig } from '@app/platform';
+import { ApiKeySet, TaskRetryConfig } from '@app/platform';
 
 /** One key: 16-256 printable ASCII characters, no comma (the separator) and no blank. */
 const KEY = '[\\x21-\\x2b\\x2d-\\x7e]{16,256}';
 const API_KEYS_FORMAT = new RegExp(`^\\s*(${KEY}(\\s*,\\s*${KEY})*)?\\s*$`);
 
-export class GatewayConfig extends ModelServingConfig {
+export class GatewayConfig extends TaskRetryConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -65,20 +65,6 @@ export class GatewayConfig extends ModelServingConfig {
   @Min(100)
   @Max(3_600_000)
   QUEUE_STATS_INTERVAL_MS = 5000;
-
-  /**
-   * The predictors' retry policy (same names and defaults as theirs: set both apps alike). The gateway only
-   * derives from it the names of the retry queues (`ml.retry.<ms>ms`) it reports.
-   */
-  @IsInt()
-  @Min(1)
-  @Max(20)
-  TASK_MAX_ATTEMPTS = 3;
-
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
-  TASK_RETRY_DELAY_MS = 2000;
 
   apiKeys(): string[] {
     return ApiKeySet.parse(this.API_KEYS);

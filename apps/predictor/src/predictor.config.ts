@@ -1,8 +1,8 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { retryDelays } from '@app/messaging';
-import { ModelServingConfig } from '@app/platform';
+import { TaskRetryConfig } from '@app/platform';
 
-export class PredictorConfig extends ModelServingConfig {
+export class PredictorConfig extends TaskRetryConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -37,18 +37,6 @@ export class PredictorConfig extends ModelServingConfig {
   @Min(0)
   @Max(1000)
   BATCH_WINDOW_MS = 2;
-
-  /** Attempts per async task, the first included, before it is dead-lettered. */
-  @IsInt()
-  @Min(1)
-  @Max(20)
-  TASK_MAX_ATTEMPTS = 3;
-
-  /** Delay before the first retry; each later retry waits twice as long as the one before. */
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
-  TASK_RETRY_DELAY_MS = 2000;
 
   /**
    * Fault injection for tests and drills only: comma-separated match ids whose async attempts fail with a

@@ -10,5 +10,6 @@ export * from './logging/log-level.js';
 export { PinoNestLogger } from './logging/pino-nest.logger.js';
 export { initLogging, type LogDestination, type LoggingOptions } from './logging/root-logger.js';
 export * from './model-serving.config.js';
+export * from './task-retry.config.js';
 export * from './secret-masking.js';
 export * from './token-bucket-limiter.js';
