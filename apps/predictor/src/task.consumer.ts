@@ -33,7 +33,7 @@ const STEP_ASIDE_MAX_MS = 20;
 /** Deliveries validated between two chances for a sync request to cut in. */
 const VALIDATION_CHUNK = 16;
 
-/** How long a batch whose outcome could not be published waits before it is handed back to the queue. */
+/** How long a batch that could not be finished waits before it is handed back to the queue. */
 const REQUEUE_AFTER_PUBLISH_FAILURE_MS = 1000;
 
 /**
@@ -95,7 +95,14 @@ export class TaskConsumer implements BeforeApplicationShutdown {
       if (request instanceof Error) invalid.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
       else attempts.push({ delivery, request, attempt, correlationId });
     }
-    await Promise.all([...invalid, this.run(attempts)]);
+    try {
+      await Promise.all([...invalid, this.run(attempts)]);
+    } catch (error) {
+      // Unexpected (a bug, not a task's fault): hand back whatever is unsettled rather than hold its prefetch
+      // slot until the channel closes.
+      this.log.error('a batch failed unexpectedly; requeueing what it had not settled', { tasks: batch.length, error: errorText(error) });
+      for (const delivery of batch) this.settler.requeueLater(delivery.ctx, REQUEUE_AFTER_PUBLISH_FAILURE_MS);
+    }
   }
 
   private async run(attempts: Attempt[]): Promise<void> {
