@@ -46,10 +46,11 @@ export class PredictorModule {
         },
         {
           provide: READINESS_CHECKS,
-          inject: [BrokerTopology, ModelAdapter],
-          useFactory: (topology: BrokerTopology, model: ModelAdapter): ReadinessCheck[] => [
+          inject: [BrokerTopology, ModelAdapter, TaskConsumer],
+          useFactory: (topology: BrokerTopology, model: ModelAdapter, tasks: TaskConsumer): ReadinessCheck[] => [
             { name: 'broker', isReady: () => topology.isConnected() },
             { name: 'model', isReady: () => model.isLoaded() },
+            { name: 'work_queue', isReady: () => tasks.isConsuming() },
           ],
         },
       ],

@@ -77,6 +77,11 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     await this.consumer.ready();
   }
 
+  /** Readiness: the work queue is being consumed (a predictor that only answers HTTP is not ready). */
+  isConsuming(): boolean {
+    return this.consumer?.isConsuming() ?? false;
+  }
+
   /** Finishes (and settles) the batches in flight while the event publisher is still connected. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();

@@ -69,6 +69,11 @@ export class BatchQueueConsumer {
     await this.channel.waitForConnect();
   }
 
+  /** Taking deliveries right now (for readiness): connected, a consumer attached, not stopping. */
+  isConsuming(): boolean {
+    return !this.stopped && this.consumerTag !== undefined && this.connection.isConnected();
+  }
+
   /**
    * Stops taking deliveries, hands over the batch being formed and waits for every batch in flight, so a
    * graceful stop settles all it took; what is left unsettled (a crash) the broker redelivers.
