@@ -58,6 +58,21 @@ describe('InferenceBatcher', () => {
     assert.deepEqual(calls.map((c) => [c.model, c.rows.length]), [['old', 2], ['new', 1]]);
   });
 
+  it('takes the first rows of each model in arrival order, at most maxSize per call', async () => {
+    const { calls, scorer } = recordingScorer();
+    const batcher = new InferenceBatcher({ maxSize: 3, windowMs: 10_000 }, scorer);
+    const waiting = [batcher.score('old', { x: 1 }, false), batcher.score('new', { x: 2 }, false)];
+    await Promise.all([...waiting, batcher.scoreMany('old', [{ x: 3 }, { x: 4 }, { x: 5 }])]);
+    assert.deepEqual(
+      calls.map((c) => [c.model, c.rows.map((r) => r.x)]),
+      [
+        ['old', [1, 3, 4]],
+        ['new', [2]],
+        ['old', [5]],
+      ],
+    );
+  });
+
   it('fails only the bad row of a batch', async () => {
     const { scorer } = recordingScorer();
     const batcher = new InferenceBatcher({ maxSize: 64, windowMs: 20 }, scorer);

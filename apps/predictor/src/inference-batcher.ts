@@ -57,16 +57,16 @@ export class InferenceBatcher<M> {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const waiting = this.pending;
+    let waiting = this.pending;
     this.pending = [];
     while (waiting.length > 0) {
       const model = waiting[0]!.model;
+      // One pass: the first maxSize rows of this model form the batch, the rest keep their order for later.
       const batch: Pending<M>[] = [];
-      for (let i = 0; i < waiting.length && batch.length < this.options.maxSize; ) {
-        if (waiting[i]!.model === model) batch.push(...waiting.splice(i, 1));
-        else i += 1;
-      }
+      const rest: Pending<M>[] = [];
+      for (const p of waiting) (p.model === model && batch.length < this.options.maxSize ? batch : rest).push(p);
       this.run(model, batch);
+      waiting = rest;
     }
   }
 

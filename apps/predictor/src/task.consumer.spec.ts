@@ -90,19 +90,36 @@ describe('TaskConsumer (one batch)', () => {
       ],
     );
     assert.deepEqual(batch.succeeded.map((s) => [s.task_id, s.result.match_id]), [[a, 1], [b, 2]]);
+    // No correlation_id field at all without one; every event of the batch carries the same time.
+    const at = batch.started[0]!.at;
+    assert.deepEqual(batch.started, [
+      { task_id: a, attempt: 1, correlation_id: 'corr-a', at },
+      { task_id: b, attempt: 2, at },
+    ]);
+    assert.deepEqual(
+      batch.succeeded.map((s) => ({ ...s, result: s.result.match_id })),
+      [
+        { task_id: a, attempt: 1, correlation_id: 'corr-a', result: 1, at },
+        { task_id: b, attempt: 2, result: 2, at },
+      ],
+    );
   });
 
   it('dead-letters what is not a valid task message, and still scores the rest', async () => {
     const { consumer, log } = harness();
     await consumer.onBatch([
       delivery('no-id', { match_id: 1 }),
+      delivery('null-id', { task_id: null, match_id: 1 }),
+      delivery('bad-features', { task_id: randomUUID(), match_id: 1, features: { elo_diff: '1' } }),
       delivery('wrong-pattern', { task_id: randomUUID(), match_id: 1 }, {}, 'something.else.v1'),
       { ...delivery('not-json', undefined), parseError: 'body is not JSON' },
       delivery('ok', { task_id: randomUUID(), match_id: 3 }),
     ]);
     assert.deepEqual(log.filter((l) => l.startsWith('dead-letter')).sort(), [
+      'dead-letter bad-features invalid_message',
       'dead-letter no-id invalid_message',
       'dead-letter not-json invalid_message',
+      'dead-letter null-id invalid_message',
       'dead-letter wrong-pattern invalid_message',
     ]);
     assert.ok(log.includes('ack ok'));

@@ -42,9 +42,18 @@ export function IsFeatureMap(options?: ValidationOptions): PropertyDecorator {
 
 /** Names a request has that a model signature lacks, and names the signature needs that the request lacks. */
 export function featureMismatch(signature: readonly string[], given: Record<string, unknown>): { unknown: string[]; missing: string[] } {
+  if (hasTheNamesInOrder(signature, given)) return { unknown: [], missing: [] };
   const expected = new Set(signature);
   return {
     unknown: Object.keys(given).filter((k) => !expected.has(k)).sort(),
     missing: signature.filter((k) => !Object.hasOwn(given, k)).sort(),
   };
+}
+
+/** The usual case, decided without building a set or a list: `given`'s own keys are the signature, in order. */
+function hasTheNamesInOrder(signature: readonly string[], given: Record<string, unknown>): boolean {
+  const keys = Object.keys(given);
+  if (keys.length !== signature.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== signature[i]) return false;
+  return true;
 }

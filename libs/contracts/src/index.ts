@@ -7,6 +7,7 @@ export * from './outcome.js';
 export * from './patterns.js';
 export * from './payload-shape.js';
 export * from './predict-request.dto.js';
+export * from './prediction-request.fast-path.js';
 export * from './prediction-request.message.js';
 export * from './prediction.js';
 export * from './predictor-heartbeat.message.js';

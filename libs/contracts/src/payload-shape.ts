@@ -8,6 +8,11 @@ export const MAX_PAYLOAD_DEPTH = 8;
  */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
+/** Whether `key` names prototype machinery (see PROTOTYPE_KEYS): refused anywhere in a payload. */
+export function isPrototypeKey(key: string): boolean {
+  return PROTOTYPE_KEYS.has(key);
+}
+
 /**
  * Why a parsed JSON payload is unsafe to hand to class-transformer, or null. Iterative, so there is no
  * stack to overflow: deep nesting overflows the recursive transformer, and prototype keys make it throw a
@@ -21,7 +26,7 @@ export function payloadShapeProblem(payload: unknown, maxDepth = MAX_PAYLOAD_DEP
     if (depth >= maxDepth) return `${path || 'payload'}: nested deeper than ${maxDepth} levels`;
     for (const key of Object.keys(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return `${at.slice(0, 200)}: property name not allowed`;
+      if (!Array.isArray(value) && isPrototypeKey(key)) return `${at.slice(0, 200)}: property name not allowed`;
       stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: at.length > 200 ? at.slice(0, 200) : at });
     }
   }

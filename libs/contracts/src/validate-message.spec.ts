@@ -56,4 +56,14 @@ describe('featureMismatch', () => {
     assert.deepEqual(featureMismatch(['a', 'b', 'c'], { c: 1, z: 2, y: 3 }), { unknown: ['y', 'z'], missing: ['a', 'b'] });
     assert.deepEqual(featureMismatch(['a'], { a: null }), { unknown: [], missing: [] });
   });
+
+  it('finds no mismatch in the signature order or any other, and still notices a name listed twice', () => {
+    assert.deepEqual(featureMismatch(['a', 'b', 'c'], { a: 1, b: 2, c: 3 }), { unknown: [], missing: [] });
+    assert.deepEqual(featureMismatch(['a', 'b', 'c'], { c: 3, a: 1, b: 2 }), { unknown: [], missing: [] });
+    assert.deepEqual(featureMismatch(['a', 'b'], { a: 1, b: 2, c: 3 }), { unknown: ['c'], missing: [] });
+    assert.deepEqual(featureMismatch(['a', 'a'], { a: 1, b: 2 }), { unknown: ['b'], missing: [] });
+    assert.deepEqual(featureMismatch(['a', 'a'], { a: 1 }), { unknown: [], missing: [] });
+    const inherited = Object.assign(Object.create({ b: 2 }) as Record<string, unknown>, { a: 1 });
+    assert.deepEqual(featureMismatch(['a', 'b'], inherited), { unknown: [], missing: ['b'] });
+  });
 });

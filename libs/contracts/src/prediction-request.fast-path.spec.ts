@@ -1,0 +1,187 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { FEATURE_LIMITS } from './feature-map.validator.js';
+import { validatePredictionRequest, wellFormedPredictionRequest } from './prediction-request.fast-path.js';
+import { PredictionRequestMessage } from './prediction-request.message.js';
+import { MessageValidationError, validateMessage } from './validate-message.js';
+
+const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
+const FEATURES = { elo_diff: 12.5, home_ppg_5: null, 'away.ppg-5': -1 };
+
+/** What a validator does with a payload: the message it returns, or the problems it refuses it with. */
+function outcome(
+  validate: (payload: unknown) => PredictionRequestMessage,
+  payload: unknown,
+): { message: PredictionRequestMessage; keys: string[] } | { problems: string[] } {
+  try {
+    const message = validate(payload);
+    // deepStrictEqual ignores key order; a message re-serialised downstream should not change it either.
+    return { message, keys: Object.keys(message) };
+  } catch (error) {
+    if (error instanceof MessageValidationError) return { problems: error.problems };
+    throw error;
+  }
+}
+
+const byClassValidator = (payload: unknown) => validateMessage(PredictionRequestMessage, payload);
+
+// --- Generators: messages close to valid, each field either valid or wrong in a way that matters ---------
+
+/** A JSON text parsed as the consumer gets it: a "__proto__" key becomes an own field, as it would on the wire. */
+const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+/** Sets `key` as an own field, even "__proto__". */
+function withField(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  return target;
+}
+
+const anyJson = fc.jsonValue({ maxDepth: 2 });
+/** Mostly `valid`, so that whole messages are often valid; each wrong form now and then. */
+const mostly = <T>(valid: fc.Arbitrary<T>, ...wrong: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 12 * wrong.length, arbitrary: valid }, ...wrong.map((arbitrary) => ({ weight: 1, arbitrary })));
+/** Usually nothing (null), sometimes `value`. */
+const rarely = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ weight: 10, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: value });
+
+const matchId = mostly(
+  fc.integer({ min: 1, max: 1_000_000 }),
+  fc.constantFrom(0, -1, 1.5, -0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 2 ** 60, Number.NaN, Infinity, '5', true, null),
+  anyJson,
+);
+const taskId = mostly(
+  fc.uuid(),
+  fc.constantFrom('not-a-uuid', '', TASK.toUpperCase(), `{${TASK}}`, '00000000-0000-0000-0000-000000000000', `${TASK} `, null),
+  anyJson,
+);
+const deadlineAt = mostly(
+  fc.integer({ min: 0, max: 2 ** 48 }),
+  fc.constantFrom(-1, -0, 0.5, 1e300, Infinity, Number.NaN, '1', null),
+  anyJson,
+);
+const featureName = mostly(
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/),
+  fc.constantFrom('', '1a', 'a b', 'é', 'x'.repeat(FEATURE_LIMITS.maxKeyLength), 'x'.repeat(FEATURE_LIMITS.maxKeyLength + 1)),
+  // Valid names by the feature rule that name prototype machinery.
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'),
+);
+const featureValue = mostly(
+  fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), fc.integer()),
+  fc.constantFrom(Number.NaN, Infinity, -Infinity, '1', true, [], {}),
+  anyJson,
+);
+const manyFeatures = fc.integer({ min: FEATURE_LIMITS.maxKeys - 1, max: FEATURE_LIMITS.maxKeys + 1 }).map((n) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i])),
+);
+const features = mostly(
+  fc.array(fc.tuple(featureName, featureValue), { maxLength: 6 }).map((entries) => {
+    const map: Record<string, unknown> = {};
+    for (const [name, value] of entries) withField(map, String(name), value);
+    return map;
+  }),
+  manyFeatures,
+  fc.constant(null),
+  anyJson,
+);
+/** A field no message has, or one named like prototype machinery. */
+const stray = fc.tuple(
+  fc.oneof(fc.constantFrom('extra', 'correlation_id', 'result', '__proto__', 'constructor', 'valueOf', 'toString'), fc.string({ maxLength: 8 })),
+  anyJson,
+);
+const withStray = ([record, extra]: [Record<string, unknown>, [string, unknown] | null]) =>
+  extra === null ? record : withField({ ...record }, extra[0], extra[1]);
+
+const fields = { match_id: matchId, task_id: taskId, deadline_at: deadlineAt, features };
+const message = mostly(
+  fc.tuple(fc.record(fields, { requiredKeys: ['match_id'] }), rarely(stray)).map(withStray),
+  fc.record(fields, { requiredKeys: [] }),
+);
+const payloads = mostly(message, anyJson, fc.anything());
+
+// ----------------------------------------------------------------------------------------------------------
+
+void describe('validatePredictionRequest', () => {
+  void it('never accepts what class-validator refuses, and otherwise returns exactly what it returns', () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(payloads, (generated) => {
+        for (const payload of [generated, viaJsonOrSame(generated)]) {
+          const fast = wellFormedPredictionRequest(payload);
+          const expected = outcome(byClassValidator, payload);
+          if (fast !== undefined) {
+            accepted++;
+            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
+            assert.deepStrictEqual(outcome(() => fast, payload), expected);
+          } else if ('problems' in expected) {
+            refused++;
+          }
+          assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // Both sides of the property were exercised, not one of them vacuously.
+    assert.ok(accepted > 500 && refused > 500, `accepted ${accepted}, refused ${refused}`);
+  });
+
+  void it('takes the fast path for a well-formed task, returning a message instance with its own copy of the features', () => {
+    const payload = viaJson({ task_id: TASK, match_id: 7, features: FEATURES, deadline_at: 1_800_000_000_000 }) as { features: object };
+    const fast = wellFormedPredictionRequest(payload);
+    assert.ok(fast instanceof PredictionRequestMessage);
+    assert.deepStrictEqual(fast, byClassValidator(payload));
+    assert.deepEqual(Object.keys(fast), ['task_id', 'match_id', 'features', 'deadline_at']);
+    assert.notEqual(fast.features, payload.features);
+    assert.ok(wellFormedPredictionRequest({ match_id: 1 }), 'a sync request by match id');
+    assert.ok(wellFormedPredictionRequest({ match_id: 1, features: {} }));
+  });
+
+  void it('leaves valid but unusual forms to class-validator, which accepts them as before', () => {
+    for (const payload of [
+      { match_id: 1, task_id: null },
+      { match_id: 1, features: null },
+      { match_id: 1, deadline_at: undefined },
+      Object.assign(Object.create(null) as object, { match_id: 1 }),
+    ]) {
+      assert.equal(wellFormedPredictionRequest(payload), undefined, JSON.stringify(payload));
+      const accepted = outcome(validatePredictionRequest, payload);
+      assert.ok('message' in accepted, JSON.stringify(payload));
+      assert.deepStrictEqual(accepted, outcome(byClassValidator, payload));
+    }
+  });
+
+  void it('refuses an invalid message with the problems class-validator names', () => {
+    for (const payload of [
+      { task_id: TASK },
+      { task_id: 'nope', match_id: 'x' },
+      { task_id: TASK, match_id: 0 },
+      { task_id: TASK, match_id: 2 ** 53 },
+      { task_id: TASK, match_id: 1, deadline_at: -1 },
+      { task_id: TASK, match_id: 1, correlation_id: 'abc' },
+      { task_id: TASK, match_id: 1, features: { elo_diff: '1' } },
+      { task_id: TASK, match_id: 1, features: { 'bad name': 1 } },
+      { task_id: TASK, match_id: 1, features: { elo_diff: 1, toString: 1 } },
+      JSON.parse(`{"task_id":"${TASK}","match_id":1,"features":{"__proto__":1}}`) as unknown,
+      { task_id: TASK, match_id: 1, features: Object.fromEntries(Array.from({ length: FEATURE_LIMITS.maxKeys + 1 }, (_, i) => [`f${i}`, 1])) },
+      [1],
+      null,
+      'text',
+    ]) {
+      assert.equal(wellFormedPredictionRequest(payload), undefined, JSON.stringify(payload));
+      const refused = outcome(validatePredictionRequest, payload);
+      assert.ok('problems' in refused, JSON.stringify(payload));
+      assert.deepStrictEqual(refused, outcome(byClassValidator, payload));
+    }
+  });
+});
+
+/** The value after a JSON round trip, or the value itself when it has none (fc.anything() makes BigInts, undefined...). */
+function viaJsonOrSame(value: unknown): unknown {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? value : (JSON.parse(text) as unknown);
+  } catch {
+    return value;
+  }
+}
