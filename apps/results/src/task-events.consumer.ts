@@ -1,5 +1,5 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Patterns, TaskBatchMessage, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage } from '@app/contracts';
+import { Patterns, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage, validateTaskBatch } from '@app/contracts';
 import { BrokerConsumer } from '@app/messaging';
 import { RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
@@ -30,6 +30,6 @@ export class TaskEventsConsumer {
   /** A predictor batch: every write is idempotent, so a redelivered batch after a partial failure is harmless. */
   @EventPattern(Patterns.taskBatch, RESULTS_EVENTS_TRANSPORT)
   async batch(@Payload() data: unknown): Promise<void> {
-    await this.tasks.recordBatch(validateMessage(TaskBatchMessage, data));
+    await this.tasks.recordBatch(validateTaskBatch(data));
   }
 }

@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageValidationError, TASK_STATES, type Prediction, type TaskState } from '@app/contracts';
+import { Counter } from 'prom-client';
+import type { TaskRepository, TaskWrite, WriteOutcome } from './task.repository.js';
 import {
   MAX_ATTEMPT,
   TERMINAL_ORDER,
+  TaskStateService,
   failureWrite,
   readDeadLetter,
   retryWrite,
@@ -143,5 +146,59 @@ void describe('readDeadLetter', () => {
     const dead = readDeadLetter({ task_id: TASK }, { 'mp-death-reason': 'permanent_error', 'mp-death-error': 'e'.repeat(10_000), 'mp-attempt': 1e12 });
     assert.ok(failureWrite(dead!, AT).error!.length <= 2000);
     assert.equal(dead!.attempt, MAX_ATTEMPT);
+  });
+});
+
+void describe('TaskStateService.recordBatch', () => {
+  const [A, B, C, D] = ['a', 'b', 'c', 'd'].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`) as [string, string, string, string];
+  const start = (task_id: string, attempt = 1) => ({ task_id, attempt, at: AT });
+  const succeed = (task_id: string, attempt = 1) => ({ task_id, attempt, at: AT, result: RESULT });
+
+  /** A repository that records each call and answers with `outcomeOf` per write. */
+  function recording(outcomeOf: (taskId: string, write: TaskWrite) => WriteOutcome = (_, w) => ({ outcome: 'applied', status: w.status })) {
+    const calls: { taskId: string; statuses: string[] }[] = [];
+    const repository = {
+      writeInOrder: (taskId: string, writes: readonly TaskWrite[]) => {
+        calls.push({ taskId, statuses: writes.map((w) => `${w.status}/${w.attempt}`) });
+        return Promise.resolve(writes.map((w) => outcomeOf(taskId, w)));
+      },
+    } as unknown as TaskRepository;
+    const transitions = new Counter({ name: 'test_transitions', help: 'test', labelNames: ['to'], registers: [] });
+    return { calls, transitions, service: new TaskStateService(repository, transitions) };
+  }
+
+  const counted = async (transitions: Counter<string>) =>
+    Object.fromEntries((await transitions.get()).values.map((v) => [String(v.labels.to), v.value]));
+
+  void it("sends each task's writes in one call, its starts before its successes, including tasks in one list only", async () => {
+    const { calls, service } = recording();
+    await service.recordBatch({ started: [start(A), start(B), start(C, 2)], succeeded: [succeed(A), succeed(D)] });
+    assert.deepEqual(calls, [
+      { taskId: A, statuses: ['started/1', 'success/1'] },
+      { taskId: B, statuses: ['started/1'] },
+      { taskId: C, statuses: ['started/2'] },
+      { taskId: D, statuses: ['success/1'] },
+    ]);
+  });
+
+  void it('counts every write by its outcome: the new status when applied, else ignored', async () => {
+    const { transitions, service } = recording((taskId, write) =>
+      taskId === A ? { outcome: 'applied', status: write.status } : taskId === B ? { outcome: 'stale', status: 'success' } : { outcome: 'missing' },
+    );
+    await service.recordBatch({ started: [start(A), start(B), start(C)], succeeded: [succeed(A), succeed(B)] });
+    assert.deepEqual(await counted(transitions), { started: 1, success: 1, ignored: 3 });
+  });
+
+  void it('checks every write before sending any: an attempt out of range refuses the whole batch', async () => {
+    const { calls, transitions, service } = recording();
+    await assert.rejects(service.recordBatch({ started: [start(A), start(B, MAX_ATTEMPT + 1)], succeeded: [succeed(A)] }), MessageValidationError);
+    assert.deepEqual(calls, []);
+    assert.deepEqual(await counted(transitions), {});
+  });
+
+  void it('sends nothing for an empty batch', async () => {
+    const { calls, service } = recording();
+    await service.recordBatch({ started: [], succeeded: [] });
+    assert.deepEqual(calls, []);
   });
 });

@@ -191,12 +191,26 @@ export class TaskStateService {
   }
 
   /**
-   * The started and succeeded attempts of one predictor batch. All starts are applied before any success (the
-   * writes of each phase are pipelined to Redis together), so each task still moves forward one state at a time.
+   * The started and succeeded attempts of one predictor batch. Each task's writes go to Redis in one script
+   * call, its starts before its successes, so each task still moves forward one state at a time; tasks are
+   * independent, so their calls are pipelined together. Every write is checked before any is sent.
    */
   async recordBatch(batch: TaskBatchMessage): Promise<void> {
-    await Promise.all(batch.started.map((event) => this.recordStarted(event)));
-    await Promise.all(batch.succeeded.map((event) => this.recordSucceeded(event)));
+    const at = now();
+    const byTask = new Map<string, BatchWrite[]>();
+    const add = (taskId: string, write: TaskWrite, correlationId: string | undefined) => {
+      const writes = byTask.get(taskId);
+      if (writes) writes.push({ write, correlationId });
+      else byTask.set(taskId, [{ write, correlationId }]);
+    };
+    for (const event of batch.started) add(event.task_id, startedWrite(event, at), event.correlation_id);
+    for (const event of batch.succeeded) add(event.task_id, successWrite(event, at), event.correlation_id);
+    await Promise.all(
+      Array.from(byTask, async ([taskId, writes]) => {
+        const outcomes = await this.repository.writeInOrder(taskId, writes.map(({ write }) => write));
+        writes.forEach(({ write, correlationId }, i) => this.recorded(taskId, write, outcomes[i]!, correlationId));
+      }),
+    );
   }
 
   /** A task message reached the dead-letter exchange: the task has failed (unless it already ended). */
@@ -210,7 +224,11 @@ export class TaskStateService {
   }
 
   private async apply(taskId: string, write: TaskWrite, correlationId: string | undefined): Promise<void> {
-    const outcome: WriteOutcome = await this.repository.write(taskId, write);
+    this.recorded(taskId, write, await this.repository.write(taskId, write), correlationId);
+  }
+
+  /** The one place every write's outcome is reported: counted in `task_state_transitions_total`, logged at debug. */
+  private recorded(taskId: string, write: TaskWrite, outcome: WriteOutcome, correlationId: string | undefined): void {
     const applied = outcome.outcome === 'applied';
     this.transitions.inc({ to: applied ? write.status : 'ignored' });
     // One line per transition at debug (a task's story, with the gateway's correlation id); off by default.
@@ -220,6 +238,12 @@ export class TaskStateService {
     else if (outcome.outcome === 'missing') this.log.debug('transition ignored: no such task (unknown or expired)', fields);
     else this.log.debug('transition ignored: the task is already further on', { ...fields, status: outcome.status });
   }
+}
+
+/** One write of a batch, with the correlation id of the event it came from (for its log line). */
+interface BatchWrite {
+  write: TaskWrite;
+  correlationId: string | undefined;
 }
 
 function now(): string {

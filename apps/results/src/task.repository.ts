@@ -78,33 +78,56 @@ redis.call('HSET', KEYS[1], 'queued', '1')
 return 1
 `;
 
+/** ARGV values per write in WRITE_LUA: status, order, attempt, now, result JSON or '', error or ''. */
+const WRITE_ARGS = 6;
+
 /**
- * KEYS: task. ARGV: status, order, attempt, now, ttl, result JSON or '', error or '', task id.
- * → {'applied', status} | {'stale', current status} | {'missing'}
+ * KEYS: task. ARGV: ttl, task id, then WRITE_ARGS values per write, in the order to apply them.
+ * → per write, in order: 'applied', status | 'stale', current status | 'missing', ''
+ * Each write is the same compare-and-set as if it came alone: it applies only when its order is strictly
+ * greater than the stored one (including an earlier write of the same call). A missing task is never
+ * recreated; the TTLs are refreshed only when some write applied, as one call per write would.
  */
 const WRITE_LUA = `
 local current = redis.call('HMGET', KEYS[1], 'status', 'order', 'attempts', 'idem_key')
+local replies = {}
 if not current[1] then
-  return {'missing'}
+  for i = 3, #ARGV, ${WRITE_ARGS} do
+    replies[#replies + 1] = 'missing'
+    replies[#replies + 1] = ''
+  end
+  return replies
 end
-if tonumber(ARGV[2]) <= (tonumber(current[2]) or 0) then
-  return {'stale', current[1]}
+local status, order, attempts = current[1], tonumber(current[2]) or 0, tonumber(current[3]) or 0
+local applied = false
+for i = 3, #ARGV, ${WRITE_ARGS} do
+  local next_order = tonumber(ARGV[i + 1])
+  if next_order <= order then
+    replies[#replies + 1] = 'stale'
+    replies[#replies + 1] = status
+  else
+    status, order, attempts = ARGV[i], next_order, math.max(attempts, tonumber(ARGV[i + 2]))
+    redis.call('HSET', KEYS[1], 'status', status, 'order', ARGV[i + 1], 'attempts', tostring(attempts), 'updated_at', ARGV[i + 3], 'queued', '1')
+    if ARGV[i + 4] ~= '' then
+      redis.call('HSET', KEYS[1], 'result', ARGV[i + 4])
+    end
+    if status == 'success' then
+      redis.call('HDEL', KEYS[1], 'error')
+    elseif ARGV[i + 5] ~= '' then
+      redis.call('HSET', KEYS[1], 'error', ARGV[i + 5])
+    end
+    applied = true
+    replies[#replies + 1] = 'applied'
+    replies[#replies + 1] = status
+  end
 end
-local attempts = math.max(tonumber(current[3]) or 0, tonumber(ARGV[3]))
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'order', ARGV[2], 'attempts', tostring(attempts), 'updated_at', ARGV[4], 'queued', '1')
-if ARGV[6] ~= '' then
-  redis.call('HSET', KEYS[1], 'result', ARGV[6])
+if applied then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  if current[4] and redis.call('GET', current[4]) == ARGV[2] then
+    redis.call('EXPIRE', current[4], ARGV[1])
+  end
 end
-if ARGV[1] == 'success' then
-  redis.call('HDEL', KEYS[1], 'error')
-elseif ARGV[7] ~= '' then
-  redis.call('HSET', KEYS[1], 'error', ARGV[7])
-end
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-if current[4] and redis.call('GET', current[4]) == ARGV[8] then
-  redis.call('EXPIRE', current[4], ARGV[5])
-end
-return {'applied', ARGV[1]}
+return replies
 `;
 
 /** KEYS: task, idem. ARGV: task id. → 1 when the pending task was deleted, else 0. */
@@ -189,20 +212,30 @@ export class TaskRepository {
 
   /** Compare-and-set: written only when `write.order` is greater than the stored order; refreshes the TTLs. */
   async write(taskId: string, write: TaskWrite): Promise<WriteOutcome> {
-    const [outcome, status] = await this.redis.mpTaskWrite(
-      this.taskKey(taskId),
-      write.status,
-      String(write.order),
-      String(write.attempt),
-      write.at,
-      this.ttl,
-      write.result === undefined ? '' : JSON.stringify(write.result),
-      write.error ?? '',
-      taskId,
-    );
-    if (outcome === 'missing') return { outcome };
-    if (outcome === 'applied' || outcome === 'stale') return { outcome, status: toState(status) };
-    throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+    const [outcome] = await this.writeInOrder(taskId, [write]);
+    return outcome!;
+  }
+
+  /**
+   * Several writes to one task in one round trip, applied in the given order, each exactly as `write` would
+   * apply it on its own; one outcome per write, in the same order.
+   */
+  async writeInOrder(taskId: string, writes: readonly TaskWrite[]): Promise<WriteOutcome[]> {
+    if (writes.length === 0) return [];
+    const args = [this.ttl, taskId];
+    for (const write of writes) {
+      args.push(
+        write.status,
+        String(write.order),
+        String(write.attempt),
+        write.at,
+        write.result === undefined ? '' : JSON.stringify(write.result),
+        write.error ?? '',
+      );
+    }
+    const reply = await this.redis.mpTaskWrite(this.taskKey(taskId), ...args);
+    if (reply.length !== writes.length * 2) throw new Error(`unexpected reply from the task write script: ${reply.length} values for ${writes.length} writes`);
+    return writes.map((_, i) => toWriteOutcome(reply[2 * i], reply[2 * i + 1]));
   }
 
   /** Marks an existing task as queued; false when there is no such task. */
@@ -265,6 +298,12 @@ export function toTaskView(taskId: string, hash: Record<string, string>): TaskVi
   if (hash.result !== undefined) view.result = JSON.parse(hash.result) as Prediction;
   if (hash.error !== undefined) view.error = hash.error;
   return view;
+}
+
+function toWriteOutcome(outcome: string | undefined, status: string | undefined): WriteOutcome {
+  if (outcome === 'missing') return { outcome };
+  if (outcome === 'applied' || outcome === 'stale') return { outcome, status: toState(status) };
+  throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
 }
 
 function toState(value: unknown): TaskState {

@@ -45,6 +45,13 @@ void describe('results app (real RabbitMQ and Redis)', () => {
       return view?.status === wanted ? view : undefined;
     }, timeoutMs, `task ${taskId} to become ${wanted}`);
   const at = () => new Date().toISOString();
+  /** task_state_transitions_total by its `to` label. */
+  const transitions = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, to, value] of text.matchAll(/^task_state_transitions_total\{[^}]*to="([a-z]+)"[^}]*\} (\S+)$/gm)) counts[to!] = Number(value);
+    return counts;
+  };
 
   before(async () => {
     await redisProxy.up();
@@ -150,6 +157,32 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     event(Patterns.taskStarted, { task_id: c.task_id, attempt: 2, at: at() });
     await waitFor(async () => ((await status(c.task_id))?.attempts === 2 ? true : undefined), 5000, 'the marker event');
     assert.equal((await status(a.task_id))?.status, 'success');
+  });
+
+  void it('applies a batch task by task: started only, succeeded only, unknown and finished tasks, each write counted', async () => {
+    const [both, startedOnly, succeededOnly, finished] = [await create(), await create(), await create(), await create()];
+    event(Patterns.taskSucceeded, { task_id: finished.task_id, attempt: 1, at: at(), result: RESULT });
+    await statusBecomes(finished.task_id, 'success');
+    const ghost = randomUUID();
+    const counted = await transitions();
+    event(Patterns.taskBatch, {
+      started: [both, startedOnly, finished, { task_id: ghost }].map(({ task_id }) => ({ task_id, attempt: 1, at: at() })),
+      succeeded: [both, succeededOnly, finished, { task_id: ghost }].map(({ task_id }) => ({ task_id, attempt: 1, at: at(), result: RESULT })),
+    });
+    const marker = await create();
+    event(Patterns.taskStarted, { task_id: marker.task_id, attempt: 1, at: at() });
+    await statusBecomes(marker.task_id, 'started');
+
+    assert.equal((await status(both.task_id))?.status, 'success');
+    assert.equal((await status(startedOnly.task_id))?.status, 'started');
+    const done = await status(succeededOnly.task_id);
+    assert.equal(done?.status, 'success');
+    assert.deepEqual(done?.result, RESULT);
+    assert.equal(await status(ghost), null, 'never created');
+    const now = await transitions();
+    const delta = (to: string) => (now[to] ?? 0) - (counted[to] ?? 0);
+    // started: both, startedOnly, and the marker; success: both, succeededOnly; ignored: finished twice, ghost twice.
+    assert.deepEqual({ started: delta('started'), success: delta('success'), ignored: delta('ignored') }, { started: 3, success: 2, ignored: 4 });
   });
 
   void it('answers the many-at-once RPCs item by item, each as its single RPC would', async () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { Prediction } from '@app/contracts';
 import { loadConfig } from '@app/platform';
 import { TEST_REDIS_URL, deleteRedisKeys, uniquePrefix } from '@app/testing';
@@ -28,6 +29,12 @@ void describe('TaskRepository (real Redis)', () => {
   let keySeq = 0;
   const newKey = () => `key-${++keySeq}`;
   const create = (idempotencyKey: string, matchId = 42) => repo.create({ taskId: randomUUID(), idempotencyKey, matchId, at: AT });
+
+  /** A task's stored hash minus what differs between two tasks by construction (their idempotency keys). */
+  const storedRecord = async (taskId: string) => {
+    const { idem_key: _idemKey, ...record } = await probe.hgetall(`${prefix}task:${taskId}`);
+    return record;
+  };
 
   before(() => {
     const config = loadConfig(ResultsConfig, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, TASK_TTL_SECONDS: String(TTL) });
@@ -152,6 +159,56 @@ void describe('TaskRepository (real Redis)', () => {
     assert.deepEqual(await repo.write(taskId, success(1)), { outcome: 'missing' });
     assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'missing' });
     assert.equal(await probe.exists(`${prefix}task:${taskId}`), 0);
+  });
+
+  void it('applies writes to one task in one call exactly as one call per write would, outcome by outcome', async () => {
+    const attempt = fc.integer({ min: 1, max: 3 });
+    const write = fc.oneof(
+      attempt.map((a) => started(a)),
+      attempt.map((a) => retry(a, `boom ${a}`)),
+      fc.tuple(attempt, fc.constantFrom<0 | 1 | 2>(0, 1, 2)).map(([a, predicted]) => success(a, prediction(predicted))),
+      attempt.map((a) => failure(a, `dead ${a}`)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(write, { maxLength: 4 }), fc.array(write, { minLength: 1, maxLength: 5 }), async (before, writes) => {
+        const [together, oneByOne] = [await create(newKey()), await create(newKey())];
+        for (const w of before) {
+          await repo.write(together.taskId, w);
+          await repo.write(oneByOne.taskId, w);
+        }
+        const outcomes = await repo.writeInOrder(together.taskId, writes);
+        const expected = [];
+        for (const w of writes) expected.push(await repo.write(oneByOne.taskId, w));
+        assert.deepEqual(outcomes, expected);
+        assert.deepEqual(await storedRecord(together.taskId), await storedRecord(oneByOne.taskId));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  void it('ignores every write of a call to a task that does not exist, without recreating it', async () => {
+    const taskId = randomUUID();
+    assert.deepEqual(await repo.writeInOrder(taskId, [started(1), success(1)]), [{ outcome: 'missing' }, { outcome: 'missing' }]);
+    assert.equal(await probe.exists(`${prefix}task:${taskId}`), 0);
+    assert.deepEqual(await repo.writeInOrder(taskId, []), []);
+  });
+
+  void it('refreshes the TTLs when a write of the call applies, and only then', async () => {
+    const key = newKey();
+    const { taskId } = await create(key);
+    const keys = [`${prefix}task:${taskId}`, `${prefix}idem:${key}`];
+    await repo.write(taskId, success(1));
+    for (const k of keys) await probe.expire(k, 10);
+    await repo.writeInOrder(taskId, [started(2), success(2)]);
+    for (const k of keys) assert.ok((await probe.ttl(k)) <= 10, `${k}: not refreshed by stale writes`);
+
+    const next = newKey();
+    const running = await create(next);
+    const runningKeys = [`${prefix}task:${running.taskId}`, `${prefix}idem:${next}`];
+    await repo.write(running.taskId, started(2));
+    for (const k of runningKeys) await probe.expire(k, 10);
+    await repo.writeInOrder(running.taskId, [started(1), success(2)]);
+    for (const k of runningKeys) assert.ok((await probe.ttl(k)) > TTL - 5, `${k}: refreshed`);
   });
 
   void it('sets a TTL on both keys, and every write refreshes it', async () => {

@@ -12,6 +12,7 @@ export * from './prediction-request.message.js';
 export * from './prediction.js';
 export * from './predictor-heartbeat.message.js';
 export * from './rpc-error.js';
+export * from './task-batch.fast-path.js';
 export * from './task-event.message.js';
 export * from './task-rpc.message.js';
 export * from './task-state.js';
