@@ -66,6 +66,27 @@ export class GatewayConfig extends TaskRetryConfig {
   @Max(3_600_000)
   QUEUE_STATS_INTERVAL_MS = 5000;
 
+  /** Longest `wait_ms` a task-status long-poll may ask for. */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  STATUS_WAIT_MAX_MS = 30_000;
+
+  /**
+   * How often a held long-poll re-reads its task even without a settled notice (a notice is best effort), so a
+   * lost one costs at most this much latency.
+   */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  STATUS_WAIT_RECHECK_MS = 1000;
+
+  /** Long-polls one gateway holds at once; past it a `wait_ms` request answers at once, as without it. */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  STATUS_WAITERS_MAX = 10_000;
+
   apiKeys(): string[] {
     return ApiKeySet.parse(this.API_KEYS);
   }

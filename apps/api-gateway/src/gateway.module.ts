@@ -14,6 +14,7 @@ import { MonitoringController } from './monitoring.controller.js';
 import { PredictController } from './predict.controller.js';
 import { PredictorPresenceService } from './predictor-presence.service.js';
 import { QueueStatsService } from './queue-stats.service.js';
+import { TaskSettlementService } from './task-settlement.service.js';
 import { TaskStoreClient } from './task-store.client.js';
 
 @Module({})
@@ -31,6 +32,7 @@ export class GatewayModule {
           Metrics.brokerQueueMessages,
           Metrics.brokerQueueConsumers,
           Metrics.predictorsUp,
+          Metrics.taskStatusWaiters,
         ]),
       ],
       controllers: [PredictController, MonitoringController, HealthController],
@@ -48,6 +50,7 @@ export class GatewayModule {
         ModelInfoService,
         QueueStatsService,
         PredictorPresenceService,
+        TaskSettlementService,
         {
           provide: READINESS_CHECKS,
           inject: [BrokerTopology],

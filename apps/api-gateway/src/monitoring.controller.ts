@@ -1,28 +1,42 @@
-import { Controller, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { TaskView } from '@app/contracts';
 import { BrokerUnavailableError } from '@app/messaging';
 import { errorBody } from '@app/platform';
-import { InferenceService } from './inference.service.js';
+import type { FastifyReply } from 'fastify';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config.js';
 import { PredictorPresenceService } from './predictor-presence.service.js';
 import type { PredictorPresence } from './presence-registry.js';
 import { QueueStatsService, type QueueStatsSnapshot } from './queue-stats.service.js';
+import { TaskSettlementService } from './task-settlement.service.js';
+import { parseWaitMs } from './wait-ms.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Controller('monitoring')
 export class MonitoringController {
   constructor(
-    private readonly inference: InferenceService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly settlements: TaskSettlementService,
     private readonly queueStats: QueueStatsService,
     private readonly presence: PredictorPresenceService,
   ) {}
 
-  /** 404 for an unknown or expired task: never "pending" for something nobody is working on. */
+  /**
+   * 404 for an unknown or expired task: never "pending" for something nobody is working on. With `?wait_ms=N`
+   * a long-poll: answered as soon as the task is success or failure, else with its state after N ms.
+   */
   @Get('task_status/:task_id')
-  async taskStatus(@Param('task_id') taskId: string): Promise<TaskView> {
+  async taskStatus(
+    @Param('task_id') taskId: string,
+    @Query('wait_ms') rawWaitMs: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskView> {
     const notFound = () => new NotFoundException(errorBody(404, `unknown or expired task: ${taskId.slice(0, 64)}`));
     if (!UUID.test(taskId)) throw notFound();
-    const task = await this.inference.status(taskId.toLowerCase());
+    const waitMs = parseWaitMs(rawWaitMs, this.config.STATUS_WAIT_MAX_MS);
+    const clientGone = new AbortController();
+    if (waitMs > 0) reply.raw.once('close', () => clientGone.abort());
+    const task = await this.settlements.statusWithin(taskId.toLowerCase(), waitMs, clientGone.signal);
     if (!task) throw notFound();
     return task;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageValidationError, Patterns, PredictorHeartbeatMessage, validateMessage } from '@app/contracts';
-import { BROKER_OPTIONS, BrokerTopology, decodeEvent, PresenceSubscription, type BrokerOptions } from '@app/messaging';
+import { BROKER_OPTIONS, BrokerTopology, decodeEvent, FanoutSubscription, type BrokerOptions } from '@app/messaging';
 import { InjectMetric, Metrics } from '@app/metrics';
 import type { Gauge } from 'prom-client';
 import { PresenceRegistry, type PredictorPresence } from './presence-registry.js';
@@ -16,7 +16,7 @@ const SWEEP_INTERVAL_MS = 500;
 export class PredictorPresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PredictorPresenceService.name);
   private readonly registry = new PresenceRegistry();
-  private subscription: PresenceSubscription | undefined;
+  private subscription: FanoutSubscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
 
@@ -28,7 +28,7 @@ export class PredictorPresenceService implements OnApplicationBootstrap, OnAppli
 
   onApplicationBootstrap(): void {
     this.up.set(0);
-    this.subscription = new PresenceSubscription(this.broker, this.topology.topology, (content) => this.receive(content));
+    this.subscription = new FanoutSubscription(this.broker, this.topology.topology.presenceExchange, (content) => this.receive(content));
     this.sweeper = setInterval(() => this.publishCount(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }

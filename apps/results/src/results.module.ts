@@ -7,6 +7,7 @@ import { RedisLifecycle, redisProvider } from './redis.provider.js';
 import { ResultsConfig } from './results.config.js';
 import { TaskEventsConsumer } from './task-events.consumer.js';
 import { TaskRpcConsumer } from './task-rpc.consumer.js';
+import { TaskSettledPublisher } from './task-settled.publisher.js';
 import { TaskStateService } from './task-state.service.js';
 import { TaskRepository } from './task.repository.js';
 
@@ -32,6 +33,7 @@ export class ResultsModule {
         RedisLifecycle,
         TaskRepository,
         TaskStateService,
+        TaskSettledPublisher,
         {
           provide: READINESS_CHECKS,
           inject: [BrokerTopology, TaskRepository],

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageValidationError, TASK_STATES, type Prediction, type TaskState } from '@app/contracts';
 import { Counter } from 'prom-client';
+import type { TaskSettledPublisher } from './task-settled.publisher.js';
 import type { TaskRepository, TaskWrite, WriteOutcome } from './task.repository.js';
 import {
   MAX_ATTEMPT,
@@ -164,7 +165,9 @@ void describe('TaskStateService.recordBatch', () => {
       },
     } as unknown as TaskRepository;
     const transitions = new Counter({ name: 'test_transitions', help: 'test', labelNames: ['to'], registers: [] });
-    return { calls, transitions, service: new TaskStateService(repository, transitions) };
+    const noted: string[] = [];
+    const settled = { note: (taskId: string, status: string) => void noted.push(`${taskId.slice(0, 1)}:${status}`) } as unknown as TaskSettledPublisher;
+    return { calls, transitions, noted, service: new TaskStateService(repository, transitions, settled) };
   }
 
   const counted = async (transitions: Counter<string>) =>
@@ -187,6 +190,12 @@ void describe('TaskStateService.recordBatch', () => {
     );
     await service.recordBatch({ started: [start(A), start(B), start(C)], succeeded: [succeed(A), succeed(B)] });
     assert.deepEqual(await counted(transitions), { started: 1, success: 1, ignored: 3 });
+  });
+
+  void it('announces a settled task only when its terminal write applied', async () => {
+    const { noted, service } = recording((taskId, write) => (taskId === B ? { outcome: 'stale', status: 'success' } : { outcome: 'applied', status: write.status }));
+    await service.recordBatch({ started: [start(A), start(C)], succeeded: [succeed(A), succeed(B)] });
+    assert.deepEqual(noted, ['a:success']);
   });
 
   void it('checks every write before sending any: an attempt out of range refuses the whole batch', async () => {

@@ -23,6 +23,7 @@ import { AppLogger } from '@app/platform';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { isUUID } from 'class-validator';
 import type { Counter } from 'prom-client';
+import { TaskSettledPublisher } from './task-settled.publisher.js';
 import { TaskRepository, type TaskWrite, type WriteOutcome } from './task.repository.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ export class TaskStateService {
   constructor(
     private readonly repository: TaskRepository,
     @InjectMetric(Metrics.taskTransitions.name) private readonly transitions: Counter<string>,
+    private readonly settled: TaskSettledPublisher,
   ) {}
 
   async create(message: TaskCreateMessage): Promise<TaskCreateReply> {
@@ -231,6 +233,7 @@ export class TaskStateService {
   private recorded(taskId: string, write: TaskWrite, outcome: WriteOutcome, correlationId: string | undefined): void {
     const applied = outcome.outcome === 'applied';
     this.transitions.inc({ to: applied ? write.status : 'ignored' });
+    if (applied && (write.status === 'success' || write.status === 'failure')) this.settled.note(taskId, write.status);
     // One line per transition at debug (a task's story, with the gateway's correlation id); off by default.
     if (!this.log.isEnabled('debug')) return;
     const fields = { task_id: taskId, correlation_id: correlationId, to: write.status, attempt: write.attempt };

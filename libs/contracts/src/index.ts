@@ -15,5 +15,6 @@ export * from './rpc-error.js';
 export * from './task-batch.fast-path.js';
 export * from './task-event.message.js';
 export * from './task-rpc.message.js';
+export * from './task-settled.message.js';
 export * from './task-state.js';
 export * from './validate-message.js';

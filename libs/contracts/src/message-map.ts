@@ -4,6 +4,7 @@ import type { Prediction } from './prediction.js';
 import type { PredictionRequestMessage } from './prediction-request.message.js';
 import type { PredictorHeartbeatMessage } from './predictor-heartbeat.message.js';
 import { Patterns } from './patterns.js';
+import type { TaskSettledMessage } from './task-settled.message.js';
 import type {
   TaskBatchMessage,
   TaskRetryingMessage,
@@ -37,7 +38,7 @@ export interface RpcMap {
   [Patterns.taskQueuedMany]: { request: { items: TaskQueuedMessage[] }; reply: BatchRpcReply<TaskQueuedReply> };
 }
 
-/** Fire-and-forget patterns (persistent and confirmed, but the heartbeat: transient, expiring). */
+/** Fire-and-forget patterns (persistent and confirmed, but the heartbeat and the settled notice: transient, expiring). */
 export interface EventMap {
   [Patterns.predictTask]: PredictionRequestMessage;
   [Patterns.taskStarted]: TaskStartedMessage;
@@ -45,6 +46,7 @@ export interface EventMap {
   [Patterns.taskSucceeded]: TaskSucceededMessage;
   [Patterns.taskBatch]: TaskBatchMessage;
   [Patterns.predictorHeartbeat]: PredictorHeartbeatMessage;
+  [Patterns.taskSettled]: TaskSettledMessage;
 }
 
 export type RpcPattern = keyof RpcMap;

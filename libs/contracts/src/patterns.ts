@@ -27,6 +27,8 @@ export const Patterns = {
   taskSucceeded: 'task.succeeded.v1',
   /** The started and succeeded attempts of one predictor batch, in one message. */
   taskBatch: 'task.batch.v1',
+  /** Results → gateways: these tasks just reached success or failure (transient, on the `tasks.settled` fanout). */
+  taskSettled: 'task.settled.v1',
   /** Predictor presence: a heartbeat on the `predictors.presence` fanout exchange (transient). */
   predictorHeartbeat: 'predictor.heartbeat.v1',
 } as const;

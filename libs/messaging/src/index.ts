@@ -9,7 +9,7 @@ export * from './event-publisher.js';
 export * from './group-commit.js';
 export * from './message-headers.js';
 export * from './message-settler.js';
-export * from './presence-subscription.js';
+export * from './fanout-subscription.js';
 export * from './queue-inspector.js';
 export * from './rmq-transport.factory.js';
 export * from './rpc-client.js';

@@ -71,10 +71,12 @@ describe('queue names for monitoring', () => {
   });
 });
 
-describe('presence exchange', () => {
-  it('is declared, prefixed and cleaned up with the rest', () => {
+describe('notice fanouts', () => {
+  it('are declared, prefixed and cleaned up with the rest', () => {
     const t = buildTopology({ prefix: 'p.', retryDelaysMs: [] });
     assert.equal(t.presenceExchange, 'p.predictors.presence');
+    assert.equal(t.settledExchange, 'p.tasks.settled');
     assert.ok(topologyNames(t).exchanges.includes('p.predictors.presence'));
+    assert.ok(topologyNames(t).exchanges.includes('p.tasks.settled'));
   });
 });

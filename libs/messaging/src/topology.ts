@@ -13,6 +13,7 @@ import type { Options } from 'amqplib';
  *   gateway ──RPC──► results.rpc (classic, transient) ──► results
  *   results.events ──invalid event──► results.dlx (fanout) ──► results.events.dlq
  *   predictor ──heartbeat──► predictors.presence (fanout) ──► one exclusive, server-named queue per gateway
+ *   results ──settled notice──► tasks.settled (fanout) ──► one exclusive, server-named queue per gateway
  */
 export interface TopologyOptions {
   /** Prefix for every name, so tests and tenants never collide ('' in production). */
@@ -53,6 +54,8 @@ export interface Topology {
   eventsDeadLetterExchange: string;
   /** Fanout of predictor heartbeats; every subscriber binds a private queue of its own (no shared queue). */
   presenceExchange: string;
+  /** Fanout of `task.settled.v1` notices (results → every gateway), for status long-polls. Same pattern. */
+  settledExchange: string;
   retryQueues: RetryQueueDeclaration[];
   /** Everything but the retry queues, in declaration order. */
   declarations: QueueDeclaration[];
@@ -68,14 +71,20 @@ const quorum = (extra: Record<string, unknown> = {}): Options.AssertQueue => ({
 
 const classic = (): Options.AssertQueue => ({ durable: true, arguments: { 'x-queue-type': 'classic' } });
 
-/** The heartbeat fanout, declared with the rest and again by each subscriber (same options, or 406). */
-export const PRESENCE_EXCHANGE_OPTIONS: Options.AssertExchange = { durable: true };
+/** The notice fanouts (presence, settled), declared with the rest and again by each subscriber (same options, or 406). */
+export const FANOUT_EXCHANGE_OPTIONS: Options.AssertExchange = { durable: true };
 
 /**
- * A presence subscriber's queue: server-named, exclusive to its connection and deleted with it, so a gateway
- * that dies leaves nothing behind. Heartbeats are worthless once late, so nothing is kept for a lost reader.
+ * A fanout subscriber's queue: server-named, exclusive to its connection and deleted with it, so a gateway
+ * that dies leaves nothing behind. Notices are worthless once late, so nothing is kept for a lost reader, and
+ * a reader that falls behind loses the oldest ones rather than the broker's memory.
  */
-export const PRESENCE_QUEUE_OPTIONS: Options.AssertQueue = { exclusive: true, autoDelete: true, durable: false };
+export const FANOUT_SUBSCRIBER_QUEUE_OPTIONS: Options.AssertQueue = {
+  exclusive: true,
+  autoDelete: true,
+  durable: false,
+  arguments: { 'x-max-length': 10_000, 'x-overflow': 'drop-head' },
+};
 
 /**
  * Retry delays of a policy of `maxAttempts` attempts, the first retry after `firstDelayMs` and each later one
@@ -99,6 +108,7 @@ export function buildTopology(options: TopologyOptions): Topology {
   const deadLetterExchange = `${p}ml.dlx`;
   const eventsDeadLetterExchange = `${p}results.dlx`;
   const presenceExchange = `${p}predictors.presence`;
+  const settledExchange = `${p}tasks.settled`;
   const retryQueues = [...new Set(options.retryDelaysMs)].map((ms) => ({
     name: `${p}ml.retry.${ms}ms`,
     delayMs: ms,
@@ -123,6 +133,7 @@ export function buildTopology(options: TopologyOptions): Topology {
     deadLetterExchange,
     eventsDeadLetterExchange,
     presenceExchange,
+    settledExchange,
     retryQueues,
     declarations,
     maxAttempts: options.retryDelaysMs.length + 1,
@@ -145,7 +156,8 @@ export interface TopologyChannel {
 export async function assertTopology(channel: TopologyChannel, topology: Topology): Promise<void> {
   await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
   await channel.assertExchange(topology.eventsDeadLetterExchange, 'fanout', { durable: true });
-  await channel.assertExchange(topology.presenceExchange, 'fanout', PRESENCE_EXCHANGE_OPTIONS);
+  await channel.assertExchange(topology.presenceExchange, 'fanout', FANOUT_EXCHANGE_OPTIONS);
+  await channel.assertExchange(topology.settledExchange, 'fanout', FANOUT_EXCHANGE_OPTIONS);
   for (const q of [...topology.declarations, ...topology.retryQueues]) {
     await channel.assertQueue(q.name, q.options);
   }
@@ -158,7 +170,7 @@ export async function assertTopology(channel: TopologyChannel, topology: Topolog
 export function topologyNames(topology: Topology): { queues: string[]; exchanges: string[] } {
   return {
     queues: [...topology.declarations, ...topology.retryQueues].map((q) => q.name),
-    exchanges: [topology.deadLetterExchange, topology.eventsDeadLetterExchange, topology.presenceExchange],
+    exchanges: [topology.deadLetterExchange, topology.eventsDeadLetterExchange, topology.presenceExchange, topology.settledExchange],
   };
 }
 

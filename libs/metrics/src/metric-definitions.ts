@@ -99,4 +99,10 @@ export const Metrics = {
     help: 'Predictor processes whose heartbeat the gateway has heard within three of their intervals.',
     labelNames: [],
   },
+  taskStatusWaiters: {
+    kind: 'gauge',
+    name: MetricNames.taskStatusWaiters,
+    help: 'Task-status long-polls (GET /monitoring/task_status/{id}?wait_ms=) this gateway is holding open.',
+    labelNames: [],
+  },
 } as const satisfies Record<string, MetricDefinition>;

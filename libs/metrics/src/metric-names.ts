@@ -14,4 +14,5 @@ export const MetricNames = {
   brokerQueueMessages: 'broker_queue_messages',
   brokerQueueConsumers: 'broker_queue_consumers',
   predictorsUp: 'predictors_up',
+  taskStatusWaiters: 'task_status_waiters',
 } as const;
