@@ -28,6 +28,8 @@ export type LoadSpec =
       count: number;
       maxMs: number;
       pollMs: number;
+      /** Set: long-poll (`?wait_ms=`) right after the submit instead of sleeping pollMs between plain polls. */
+      waitMs?: number;
     }
   | { kind: 'amqp-publish'; amqpUrl: string; queue: string; concurrency: number; count: number; maxMs: number };
 
@@ -125,7 +127,7 @@ async function closedLoop(concurrency: number, count: number, maxMs: number, op:
   return summarize(latencies, statuses, ok, performance.now() - started);
 }
 
-/** Submit, then poll the status URL until the task ends: the end-to-end async time. */
+/** Submit, then poll (or long-poll) the status URL until the task ends: the end-to-end async time. */
 async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<LoadResult> {
   const base = new URL(spec.baseUrl);
   if (base.hostname !== '127.0.0.1') throw new Error('load-gen only talks to 127.0.0.1');
@@ -139,8 +141,9 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
     if (submitted.status !== 202) return { outcome: `submit ${submitted.status}`, ok: false };
     const { status_url } = JSON.parse(submitted.text) as { status_url: string };
     const statusUrl = new URL(status_url, base);
+    if (spec.waitMs !== undefined) statusUrl.searchParams.set('wait_ms', String(spec.waitMs));
     for (;;) {
-      await new Promise((r) => setTimeout(r, spec.pollMs));
+      if (spec.waitMs === undefined) await new Promise((r) => setTimeout(r, spec.pollMs));
       const polled = await request(agent, statusUrl, 'GET');
       const status = polled.status === 200 ? (JSON.parse(polled.text) as { status: string }).status : `http ${polled.status}`;
       if (status === 'success' || status === 'failure' || polled.status !== 200 || performance.now() > stopAt + 30_000) {

@@ -285,21 +285,37 @@ async function main(): Promise<void> {
     const features = Object.fromEntries(info.features.map((f, i) => [f, ((i % 7) - 3) / 4]));
     await sampleRss([results, gateway], 'idle');
 
-    // 1. Predictor predictions/s, batching on vs off.
+    // 1. Predictor predictions/s, batching on vs off: with `results` applying the outcomes on the same two cores
+    // (the whole pipeline), then with `results` stopped (the predictor's own rate; its outcome messages wait in
+    // `results.events` and are applied afterwards).
     if (config.drainTasks > 0) {
-      log(`row 1: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=2`);
-      const on = await drain(2, features, [results, gateway]);
-      log(`  ${fmt(on.perSecond)}/s, mean batch ${fmt(on.meanBatch, 1)}`);
-      log(`row 1: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=0`);
-      const off = await drain(0, features, [results, gateway]);
-      log(`  ${fmt(off.perSecond)}/s, mean batch ${fmt(off.meanBatch, 1)}`);
-      rows.push({
-        what: `predictor drains ${fmt(config.drainTasks)} queued async tasks, predictions/s (mean inference_batch_size)`,
-        suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=2`,
-        reference: `${fmt(off.perSecond)} /s (batch ${fmt(off.meanBatch, 1)})`,
-        refLabel: 'same, BATCH_WINDOW_MS=0',
-        ratio: ratio(on.perSecond, off.perSecond),
-      });
+      for (const pipeline of [true, false]) {
+        const setting = pipeline ? 'with results applying outcomes' : 'results stopped: predictor alone';
+        if (!pipeline) await results.stop();
+        log(`row 1 (${setting}): draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=2`);
+        const on = await drain(2, features, pipeline ? [results, gateway] : [gateway]);
+        log(`  ${fmt(on.perSecond)}/s, mean batch ${fmt(on.meanBatch, 1)}`);
+        log(`row 1 (${setting}): draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=0`);
+        const off = await drain(0, features, pipeline ? [results, gateway] : [gateway]);
+        log(`  ${fmt(off.perSecond)}/s, mean batch ${fmt(off.meanBatch, 1)}`);
+        rows.push({
+          what: `predictor drains ${fmt(config.drainTasks)} queued async tasks, ${setting}, predictions/s (mean inference_batch_size)`,
+          suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=2`,
+          reference: `${fmt(off.perSecond)} /s (batch ${fmt(off.meanBatch, 1)})`,
+          refLabel: 'same, BATCH_WINDOW_MS=0',
+          ratio: ratio(on.perSecond, off.perSecond),
+        });
+      }
+      await results.start();
+      await waitFor(
+        async () => {
+          const s = await queueStats(topology.queues.events);
+          return s.ready + s.unacked === 0 ? s : undefined;
+        },
+        120_000,
+        'results to apply the queued outcomes',
+        250,
+      );
     }
 
     predictor = new AppProcess('predictor', testPort(), common);
@@ -386,29 +402,38 @@ async function main(): Promise<void> {
       );
     }
 
-    // 5. End-to-end async tasks/s (submit → success via polling) beside a BullMQ peer.
+    // 5. End-to-end async tasks/s (submit → success) beside a BullMQ peer, polling and long-polling, interleaved.
     if (config.e2eCount > 0) {
-      log(`row 5: end-to-end async, ${config.e2eCount} tasks at concurrency ${n}, polling every ${config.pollMs} ms`);
+      log(`row 5: end-to-end async, ${config.e2eCount} tasks at concurrency ${n}: polling every ${config.pollMs} ms, then long-polling`);
+      // Rows 3 and 4 may have been skipped: a predictor still running from row 2 would otherwise be orphaned.
+      await predictor.stop();
       predictor = new AppProcess('predictor', testPort(), common);
       await predictor.start();
-      const e2eSpec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs });
-      const e = await runLoad(e2eSpec(gateway.baseUrl), [results, gateway, predictor]);
-      checkOk('suite end-to-end', e);
-      await predictor.stop();
-      log('row 5: the BullMQ peer (bare Fastify + BullMQ worker, results in Redis)');
       const peerPort = testPort();
       const peerEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(peerPort) };
       peerWorker = await startNode('peers/bullmq-worker.js', peerEnv);
       peerServer = await startNode('peers/bullmq-server.js', peerEnv);
-      const b = await runLoad(e2eSpec(`http://127.0.0.1:${peerPort}`));
-      checkOk('BullMQ peer end-to-end', b);
+      const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
+      const modes = [
+        { label: `polled every ${config.pollMs} ms`, waitMs: undefined },
+        { label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
+      ];
+      for (const mode of modes) {
+        const spec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs });
+        log(`row 5: suite, ${mode.label}`);
+        const e = await runLoad(spec(gateway.baseUrl), [results, gateway, predictor]);
+        checkOk(`suite end-to-end, ${mode.label}`, e);
+        log(`row 5: the BullMQ peer, ${mode.label}`);
+        const b = await runLoad(spec(`http://127.0.0.1:${peerPort}`));
+        checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
+        rows.push(
+          { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
+          { what: `end-to-end async p50 / p99 (ms), ${mode.label}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
+        );
+      }
       await stopNode(peerServer);
       await stopNode(peerWorker);
-      const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
-      rows.push(
-        { what: `end-to-end async tasks/s (submit → success polled), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
-        { what: `end-to-end async p50 / p99 (ms)`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
-      );
+      await predictor.stop();
     }
 
     // 6. Memory.
