@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { RmqContext } from '@nestjs/microservices';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { AckCoalescer } from './ack-coalescer.js';
 import { connectBroker } from './broker-connection.js';
 import type { BrokerOptions } from './rmq-transport.factory.js';
 
@@ -33,7 +34,8 @@ export type BatchHandler = (batch: Delivery[]) => Promise<void>;
  * `windowMs` of the first delivery (or until `maxBatch`) is one call of the handler. Batches overlap: the
  * next one forms while the previous one waits for its broker confirms, so the prefetch window stays full.
  * Nest's per-message pipeline is skipped on purpose; this is the async inference hot path, and everything
- * per message costs throughput. Settling stays in `MessageSettler` (via the `RmqContext` of each delivery).
+ * per message costs throughput. Settling stays in `MessageSettler` (via the `RmqContext` of each delivery),
+ * on the channel through an `AckCoalescer`: one multiple-ack per batch rather than one ack per delivery.
  */
 export class BatchQueueConsumer {
   private readonly logger = new Logger(BatchQueueConsumer.name);
@@ -60,7 +62,8 @@ export class BatchQueueConsumer {
     this.forming = [];
     if (this.stopped) return;
     await channel.prefetch(this.options.prefetch);
-    const { consumerTag } = await channel.consume(this.options.queue, (message) => this.onDelivery(channel, message), { noAck: false });
+    const acks = new AckCoalescer(channel);
+    const { consumerTag } = await channel.consume(this.options.queue, (message) => this.onDelivery(acks, message), { noAck: false });
     this.consumerTag = consumerTag;
   };
 
@@ -91,9 +94,10 @@ export class BatchQueueConsumer {
     await this.connection.close().catch(() => undefined);
   }
 
-  private onDelivery(channel: ConfirmChannel, message: ConsumeMessage | null): void {
+  private onDelivery(acks: AckCoalescer, message: ConsumeMessage | null): void {
     if (message === null) return; // the broker cancelled the consumer (queue deleted); setup runs again on reconnect
-    this.forming.push(decode(channel, message));
+    acks.delivered(message);
+    this.forming.push(decode(acks, message));
     if (this.forming.length >= this.options.maxBatch || this.options.windowMs <= 0) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
   }
@@ -114,7 +118,8 @@ export class BatchQueueConsumer {
   }
 }
 
-function decode(channel: ConfirmChannel, message: ConsumeMessage): Delivery {
+/** `channel` is the delivering channel with coalesced acks: what MessageSettler acks, nacks and publishes on. */
+function decode(channel: AckCoalescer, message: ConsumeMessage): Delivery {
   let pattern: string | undefined;
   let data: unknown;
   let parseError: string | undefined;

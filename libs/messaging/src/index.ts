@@ -1,3 +1,4 @@
+export * from './ack-coalescer.js';
 export * from './attach-consumer.js';
 export * from './batch-queue-consumer.js';
 export * from './broker-connection.js';
