@@ -42,6 +42,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU seconds the load generator itself used (user + system, warm-up included). */
+  cpuSeconds?: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -201,7 +203,8 @@ async function runPublish(spec: Extract<LoadSpec, { kind: 'amqp-publish' }>): Pr
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
   const result = spec.kind === 'http' ? await runHttp(spec) : spec.kind === 'http-e2e' ? await runE2e(spec) : await runPublish(spec);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { buildTopology } from '@app/messaging';
 import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
+import { CpuMeter, pidOf } from './cpu-meter.js';
 import type { LoadResult, LoadSpec } from './load-gen.js';
 
 function envInt(name: string, fallback: number): number {
@@ -216,6 +217,8 @@ async function deleteQueues(names: string[]): Promise<void> {
 // ---- the phases ---------------------------------------------------------------------------------------
 
 interface DrainResult {
+  /** CPU ms per task by process over the timed drain. */
+  cpuPerTask: string;
   perSecond: number;
   meanBatch: number;
   processed: number;
@@ -230,6 +233,7 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
     await predictor.start();
     // Timing starts at readiness (the consumer may have scored a few tasks already; they are subtracted).
     const t0 = performance.now();
+    const meter = new CpuMeter({ predictor: predictor.pid, ...Object.fromEntries(apps.map((a) => [a.app, a.pid])), RabbitMQ: pidOf('beam.smp'), Redis: pidOf('redis-server') }).start();
     const base = metricSum(await scrape(predictor), 'predictor_tasks_processed_total');
     let processed = base;
     let lastRss = 0;
@@ -243,6 +247,7 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    const spent = meter.stop();
     const left = await waitFor(
       async () => {
         const s = await queueStats(topology.queues.work);
@@ -255,7 +260,10 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
     void left;
     const text = await scrape(predictor);
     const meanBatch = metricSum(text, 'inference_batch_size_sum') / metricSum(text, 'inference_batch_size_count');
-    return { perSecond: (processed - base) / seconds, meanBatch, processed: processed - base, seconds };
+    const cpuPerTask = Object.entries(spent)
+      .map(([name, s]) => `${name} ${fmt((s * 1e6) / Math.max(1, processed - base), 0)}`)
+      .join(', ');
+    return { perSecond: (processed - base) / seconds, meanBatch, processed: processed - base, seconds, cpuPerTask };
   } finally {
     await predictor.stop();
   }
@@ -263,6 +271,14 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
 
 function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): LoadSpec {
   return { kind: 'http', url, bodies: 'same', features, concurrency, count, maxMs: config.phaseMaxMs };
+}
+
+/** "gateway 0.41 + predictor 0.30 + … = 1.52": CPU ms per completed task by process, the load generator last. */
+function cpuPerTask(spent: Record<string, number>, r: LoadResult): string {
+  const parts = Object.entries({ ...spent, 'load generator': r.cpuSeconds ?? Number.NaN }).filter(([, s]) => Number.isFinite(s));
+  const perTask = (s: number): number => (s * 1000) / Math.max(1, r.done);
+  const total = parts.reduce((sum, [, s]) => sum + perTask(s), 0);
+  return `${parts.map(([name, s]) => `${name} ${fmt(perTask(s), 2)}`).join(' + ')} = ${fmt(total, 2)}`;
 }
 
 function checkOk(label: string, r: LoadResult): void {
@@ -298,6 +314,7 @@ async function main(): Promise<void> {
         log(`row 1 (${setting}): draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=0`);
         const off = await drain(0, features, pipeline ? [results, gateway] : [gateway]);
         log(`  ${fmt(off.perSecond)}/s, mean batch ${fmt(off.meanBatch, 1)}`);
+        notes.push(`Row 1, ${setting}: CPU µs per task — batching on: ${on.cpuPerTask}; off: ${off.cpuPerTask}.`);
         rows.push({
           what: `predictor drains ${fmt(config.drainTasks)} queued async tasks, ${setting}, predictions/s (mean inference_batch_size)`,
           suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=2`,
@@ -414,6 +431,7 @@ async function main(): Promise<void> {
       peerWorker = await startNode('peers/bullmq-worker.js', peerEnv);
       peerServer = await startNode('peers/bullmq-server.js', peerEnv);
       const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
+      const servers = { RabbitMQ: pidOf('beam.smp'), Redis: pidOf('redis-server') };
       const modes = [
         { label: `polled every ${config.pollMs} ms`, waitMs: undefined },
         { label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
@@ -421,11 +439,18 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         const spec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs });
         log(`row 5: suite, ${mode.label}`);
+        const suiteCpu = new CpuMeter({ 'api-gateway': gateway.pid, predictor: predictor.pid, results: results.pid, ...servers }).start();
         const e = await runLoad(spec(gateway.baseUrl), [results, gateway, predictor]);
+        const suiteSpent = suiteCpu.stop();
         checkOk(`suite end-to-end, ${mode.label}`, e);
         log(`row 5: the BullMQ peer, ${mode.label}`);
+        const peerCpu = new CpuMeter({ 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers }).start();
         const b = await runLoad(spec(`http://127.0.0.1:${peerPort}`));
+        const peerSpent = peerCpu.stop();
         checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
+        notes.push(
+          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(suiteSpent, e)}; BullMQ peer ${cpuPerTask(peerSpent, b)}.`,
+        );
         rows.push(
           { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
           { what: `end-to-end async p50 / p99 (ms), ${mode.label}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },

@@ -18,6 +18,11 @@ export class AppProcess {
     private readonly env: Record<string, string>,
   ) {}
 
+  /** The running process's pid (benchmarks read its CPU time), undefined before start. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
