@@ -32,6 +32,8 @@ const config = {
   /** Row 5: tasks submitted and polled to `success`, suite and BullMQ peer (0 skips the row). */
   e2eCount: envInt('BENCH_E2E_COUNT', 3_000),
   pollMs: envInt('BENCH_POLL_MS', 20),
+  /** Row 5's ways of waiting for the result: `poll` (every pollMs), `long` (?wait_ms=), or both. */
+  e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
   /** Upper bound of every load phase (ms). */
   phaseMaxMs: envInt('BENCH_PHASE_MAX_MS', 60_000),
 };
@@ -433,9 +435,9 @@ async function main(): Promise<void> {
       const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
       const servers = { RabbitMQ: pidOf('beam.smp'), Redis: pidOf('redis-server') };
       const modes = [
-        { label: `polled every ${config.pollMs} ms`, waitMs: undefined },
-        { label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
-      ];
+        { name: 'poll', label: `polled every ${config.pollMs} ms`, waitMs: undefined },
+        { name: 'long', label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
+      ].filter((m) => config.e2eModes.includes(m.name));
       for (const mode of modes) {
         const spec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs });
         log(`row 5: suite, ${mode.label}`);

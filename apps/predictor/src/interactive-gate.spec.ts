@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InteractiveGate } from './interactive-gate.js';
+import { InteractiveGate, SYNC_RECENT_MS } from './interactive-gate.js';
 
 describe('InteractiveGate', () => {
   it('lets async work through at once when no sync request is in flight', async () => {
@@ -33,4 +33,50 @@ describe('InteractiveGate', () => {
     const waited = Date.now() - started;
     assert.ok(waited >= 25 && waited < 500, `waited ${waited} ms`);
   });
+
+  it('paces async stages while sync traffic is recent: a stage earns a pause of (1 / share - 1) times its length', async () => {
+    const gate = new InteractiveGate(0.25);
+    gate.enter();
+    gate.leave();
+    await gate.paced(() => busy(20));
+    const started = performance.now();
+    await gate.paced(() => undefined);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 50 && waited < 500, `waited ${waited.toFixed(0)} ms for a 20 ms stage at share 0.25`);
+  });
+
+  it('does not pace without recent sync traffic, nor with share 1', async () => {
+    const noSyncYet = new InteractiveGate(0.25);
+    const shareOne = new InteractiveGate(1);
+    shareOne.enter();
+    await noSyncYet.paced(() => busy(20));
+    await shareOne.paced(() => busy(20));
+    const started = performance.now();
+    await noSyncYet.paced(() => undefined);
+    await shareOne.paced(() => undefined);
+    assert.ok(performance.now() - started < 15, 'no pause');
+  });
+
+  it('stops pacing once sync traffic is older than SYNC_RECENT_MS', async () => {
+    const gate = new InteractiveGate(0.5);
+    gate.enter();
+    gate.leave();
+    await new Promise((r) => setTimeout(r, SYNC_RECENT_MS + 20));
+    await gate.paced(() => busy(20));
+    const started = performance.now();
+    await gate.paced(() => undefined);
+    assert.ok(performance.now() - started < 15, 'no pause');
+  });
+
+  it('refuses a share outside (0, 1]', () => {
+    for (const share of [0, -1, 1.5, Number.NaN]) assert.throws(() => new InteractiveGate(share), RangeError);
+  });
 });
+
+/** Holds the thread for `ms`, as a scoring stage does. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
+
+/** A sync request seen within this long counts as sync traffic going on (for pacing). */
+export const SYNC_RECENT_MS = 250;
 
 /**
  * Interactive priority inside one predictor process. Sync requests and async batches share one event loop
@@ -7,14 +10,43 @@ import { setImmediate as yieldToIo } from 'node:timers/promises';
  * steps aside while a sync request is in flight: before each stage of a batch it waits until no sync request
  * is being scored — but never longer than `maxWaitMs`, so a steady sync load slows the backlog without
  * starving it.
+ *
+ * Stepping aside inside one process is not enough on a small machine: between two sync requests the async
+ * backlog keeps every core busy (this predictor scoring, `results` recording, the broker moving messages),
+ * and each hop of the next sync request waits for a core. So while sync traffic is going on (a request within
+ * SYNC_RECENT_MS), async work is also paced: after each stage it stays off the loop long enough to take at
+ * most `asyncShare` of the time, which slows the whole async pipeline behind it, not only this process.
+ * Without sync traffic, async work runs flat out. `asyncShare` 1 turns pacing off.
  */
 @Injectable()
 export class InteractiveGate {
   private active = 0;
   private waiters: (() => void)[] = [];
+  private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private asyncResumesAt = 0;
+
+  constructor(private readonly asyncShare = 1) {
+    if (!(asyncShare > 0 && asyncShare <= 1)) throw new RangeError(`asyncShare must be in (0, 1], got ${asyncShare}`);
+  }
 
   enter(): void {
     this.active += 1;
+    this.lastSyncAt = performance.now();
+  }
+
+  /**
+   * Runs one stage of async work, first waiting out the pause the previous stages earned while sync traffic
+   * was going on, then earning its own: (1 / asyncShare - 1) times what it took.
+   */
+  async paced<T>(stage: () => T | Promise<T>): Promise<T> {
+    for (let wait = this.asyncResumesAt - performance.now(); wait > 0; wait = this.asyncResumesAt - performance.now()) await sleep(wait);
+    const started = performance.now();
+    try {
+      return await stage();
+    } finally {
+      const now = performance.now();
+      if (this.asyncShare < 1 && now - this.lastSyncAt < SYNC_RECENT_MS) this.asyncResumesAt = now + (now - started) * (1 / this.asyncShare - 1);
+    }
   }
 
   leave(): void {

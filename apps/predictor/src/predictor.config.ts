@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 import { retryDelays } from '@app/messaging';
 import { TaskRetryConfig } from '@app/platform';
 
@@ -37,6 +37,16 @@ export class PredictorConfig extends TaskRetryConfig {
   @Min(0)
   @Max(1000)
   BATCH_WINDOW_MS = 2;
+
+  /**
+   * Share of this predictor's time async batches may take while sync requests are going on (one within the
+   * last 250 ms); the rest is left idle so that sync requests find free cores all along their path. 1 turns
+   * the pacing off. Without sync traffic, async work always runs flat out.
+   */
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  ASYNC_SHARE_WHILE_SYNC = 0.1;
 
   /**
    * Fault injection for tests and drills only: comma-separated match ids whose async attempts fail with a

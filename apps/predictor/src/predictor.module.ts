@@ -36,7 +36,7 @@ export class PredictorModule {
         ModelAdapter,
         PredictionService,
         PresencePublisher,
-        InteractiveGate,
+        { provide: InteractiveGate, inject: [PREDICTOR_CONFIG], useFactory: (c: PredictorConfig) => new InteractiveGate(c.ASYNC_SHARE_WHILE_SYNC) },
         TaskConsumer,
         {
           provide: TaskEventsPublisher,

@@ -90,15 +90,19 @@ export class TaskConsumer implements BeforeApplicationShutdown {
   async onBatch(batch: Delivery[]): Promise<void> {
     const attempts: Attempt[] = [];
     const invalid: Promise<void>[] = [];
-    for (const [i, delivery] of batch.entries()) {
+    for (let start = 0; start < batch.length; start += VALIDATION_CHUNK) {
       // A batch holds the event loop for milliseconds: sync requests get in between its stages.
-      if (i % VALIDATION_CHUNK === 0) await this.gate.stepAside(STEP_ASIDE_MAX_MS);
-      const headers = delivery.message.properties.headers;
-      const attempt = attemptOf(headers);
-      const correlationId = correlationIdOf(headers);
-      const request = this.validate(delivery);
-      if (request instanceof Error) invalid.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
-      else attempts.push({ delivery, request, attempt, correlationId });
+      await this.gate.stepAside(STEP_ASIDE_MAX_MS);
+      await this.gate.paced(() => {
+        for (const delivery of batch.slice(start, start + VALIDATION_CHUNK)) {
+          const headers = delivery.message.properties.headers;
+          const attempt = attemptOf(headers);
+          const correlationId = correlationIdOf(headers);
+          const request = this.validate(delivery);
+          if (request instanceof Error) invalid.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
+          else attempts.push({ delivery, request, attempt, correlationId });
+        }
+      });
     }
     try {
       await Promise.all([...invalid, this.run(attempts)]);
@@ -114,7 +118,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     if (attempts.length === 0) return;
     const scorable = attempts.filter((a) => !this.faultyMatchIds.has(a.request.match_id));
     await this.gate.stepAside(STEP_ASIDE_MAX_MS);
-    const outcomes = await this.predictions.predictMany(scorable.map((a) => a.request));
+    const outcomes = await this.gate.paced(() => this.predictions.predictMany(scorable.map((a) => a.request)));
     const succeeded: { attempt: Attempt; result: Prediction }[] = [];
     const failed: { attempt: Attempt; error: unknown }[] = [];
     const outcomeOf = new Map(scorable.map((a, i) => [a, outcomes[i]]));
