@@ -1,5 +1,6 @@
 import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
 import { socketOptions, type BrokerOptions } from './rmq-transport.factory.js';
+import { coalesceWritesOnConnect } from './socket-write-coalescing.js';
 
 /**
  * A self-reconnecting AMQP connection with the suite's socket options (Nagle off, heartbeat, reconnect delay),
@@ -14,5 +15,6 @@ export function connectBroker(broker: BrokerOptions): AmqpConnectionManager {
   });
   // The manager emits 'error' only as information while it reconnects; without a listener Node would throw.
   connection.on('connectFailed', () => undefined);
+  coalesceWritesOnConnect(connection);
   return connection;
 }

@@ -20,3 +20,5 @@ export * from './settle-message.interceptor.js';
 export * from './topology.js';
 export * from './messaging.module.js';
 export * from './safe-server-rmq.js';
+export * from './socket-write-coalescing.js';
+export * from './write-coalescing-client-rmq.js';

@@ -1,5 +1,6 @@
-import { ClientRMQ, type RmqOptions, type ServerRMQ } from '@nestjs/microservices';
+import type { ClientRMQ, RmqOptions, ServerRMQ } from '@nestjs/microservices';
 import { SafeServerRMQ } from './safe-server-rmq.js';
+import { WriteCoalescingClientRMQ } from './write-coalescing-client-rmq.js';
 
 export interface BrokerOptions {
   url: string;
@@ -46,7 +47,7 @@ export function createRmqServer(broker: BrokerOptions, consumer: ConsumerOptions
 
 /** A producer bound to one queue (Nest's client sends straight to its queue). */
 export function createRmqClient(broker: BrokerOptions, queue: string, persistent: boolean): ClientRMQ {
-  return new ClientRMQ({
+  return new WriteCoalescingClientRMQ({
     urls: [broker.url],
     queue,
     noAssert: true,
