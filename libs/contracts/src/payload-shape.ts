@@ -8,6 +8,14 @@ export const MAX_PAYLOAD_DEPTH = 8;
  */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
+/**
+ * A plain JSON object, as JSON.parse makes it. Anything more exotic (arrays, class instances, objects without a
+ * prototype) the fast paths leave to class-transformer and class-validator.
+ */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
 /** Whether `key` names prototype machinery (see PROTOTYPE_KEYS): refused anywhere in a payload. */
 export function isPrototypeKey(key: string): boolean {
   return PROTOTYPE_KEYS.has(key);

@@ -1,6 +1,6 @@
 import { isInt, isUUID, max, min } from 'class-validator';
 import { featureMapProblem } from './feature-map.validator.js';
-import { isPrototypeKey } from './payload-shape.js';
+import { isJsonObject, isPrototypeKey } from './payload-shape.js';
 import { PredictionRequestMessage } from './prediction-request.message.js';
 import { validateMessage } from './validate-message.js';
 
@@ -19,7 +19,7 @@ export function validatePredictionRequest(payload: unknown): PredictionRequestMe
  * Why: class-transformer and class-validator cost ~15 µs per message, a sizeable share of an async task.
  */
 export function wellFormedPredictionRequest(payload: unknown): PredictionRequestMessage | undefined {
-  if (!isPlainObject(payload)) return undefined;
+  if (!isJsonObject(payload)) return undefined;
   const message = new PredictionRequestMessage();
   let hasMatchId = false;
   for (const key of Object.keys(payload)) {
@@ -55,16 +55,11 @@ export function wellFormedPredictionRequest(payload: unknown): PredictionRequest
 
 /** A fresh copy (as class-transformer makes) of a valid feature map with no prototype key, else undefined. */
 function copyOfFeatureMap(value: unknown): Record<string, number | null> | undefined {
-  if (!isPlainObject(value) || featureMapProblem(value) !== null) return undefined;
+  if (!isJsonObject(value) || featureMapProblem(value) !== null) return undefined;
   const copy: Record<string, number | null> = {};
   for (const key of Object.keys(value)) {
     if (isPrototypeKey(key)) return undefined;
     copy[key] = value[key] as number | null;
   }
   return copy;
-}
-
-/** What JSON.parse makes of `{...}`; anything more exotic is left to class-transformer and class-validator. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

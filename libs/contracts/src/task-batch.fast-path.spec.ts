@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { TASK_BATCH_MAX_TASKS, TaskBatchMessage, TaskStartedMessage, TaskSucceededMessage } from './task-event.message.js';
 import { MessageValidationError, validateMessage } from './validate-message.js';
 import { wellFormedTaskBatch, validateTaskBatch } from './task-batch.fast-path.js';
+import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
 
 const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
 const AT = '2026-11-27T12:00:00.000Z';
@@ -26,21 +27,6 @@ const byClassValidator = (payload: unknown) => validateMessage(TaskBatchMessage,
 
 // --- Generators: batches close to valid, each field either valid or wrong in a way that matters ---------
 
-/** A JSON text parsed as the consumer gets it: a "__proto__" key becomes an own field, as it would on the wire. */
-const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
-
-/** Sets `key` as an own field, even "__proto__". */
-function withField(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  return target;
-}
-
-const anyJson = fc.jsonValue({ maxDepth: 2 });
-/** Mostly `valid`, so that whole batches are often valid; each wrong form now and then. */
-const mostly = <T>(valid: fc.Arbitrary<T>, ...wrong: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 12 * wrong.length, arbitrary: valid }, ...wrong.map((arbitrary) => ({ weight: 1, arbitrary })));
-/** Usually nothing (null), sometimes `value`. */
-const rarely = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ weight: 10, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: value });
 
 const taskId = mostly(
   fc.uuid(),

@@ -1,6 +1,6 @@
 import { arrayMaxSize, isInt, isString, isUUID, matches, min } from 'class-validator';
 import { CORRELATION_ID_PATTERN } from './correlation-id.js';
-import { MAX_PAYLOAD_DEPTH, payloadShapeProblem } from './payload-shape.js';
+import { isJsonObject, MAX_PAYLOAD_DEPTH, payloadShapeProblem } from './payload-shape.js';
 import { TASK_BATCH_MAX_TASKS, TaskBatchMessage, TaskStartedMessage, TaskSucceededMessage } from './task-event.message.js';
 import { validateMessage } from './validate-message.js';
 
@@ -27,21 +27,21 @@ const RESULT_MAX_DEPTH = MAX_PAYLOAD_DEPTH - 3;
  * `validateMessage` refuses: its spec checks that property over generated payloads.
  */
 export function wellFormedTaskBatch(payload: unknown): TaskBatchMessage | undefined {
-  if (!isPlainObject(payload) || !hasOnlyFields(payload, BATCH_FIELDS)) return undefined;
+  if (!isJsonObject(payload) || !hasOnlyFields(payload, BATCH_FIELDS)) return undefined;
   const { started, succeeded } = payload;
   if (!Array.isArray(started) || !arrayMaxSize(started, TASK_BATCH_MAX_TASKS)) return undefined;
   if (!Array.isArray(succeeded) || !arrayMaxSize(succeeded, TASK_BATCH_MAX_TASKS)) return undefined;
   const batch = new TaskBatchMessage();
   batch.started = [];
   for (const event of started as unknown[]) {
-    if (!isPlainObject(event) || !hasOnlyFields(event, STARTED_FIELDS) || !plainEvent(event)) return undefined;
+    if (!isJsonObject(event) || !hasOnlyFields(event, STARTED_FIELDS) || !plainEvent(event)) return undefined;
     batch.started.push(Object.assign(new TaskStartedMessage(), event));
   }
   batch.succeeded = [];
   for (const event of succeeded as unknown[]) {
-    if (!isPlainObject(event) || !hasOnlyFields(event, SUCCEEDED_FIELDS) || !plainEvent(event)) return undefined;
+    if (!isJsonObject(event) || !hasOnlyFields(event, SUCCEEDED_FIELDS) || !plainEvent(event)) return undefined;
     // @IsObject, and the payload-wide shape rule (depth, prototype keys) inside the one free-form field.
-    if (!isPlainObject(event.result) || payloadShapeProblem(event.result, RESULT_MAX_DEPTH) !== null) return undefined;
+    if (!isJsonObject(event.result) || payloadShapeProblem(event.result, RESULT_MAX_DEPTH) !== null) return undefined;
     batch.succeeded.push(Object.assign(new TaskSucceededMessage(), event));
   }
   return batch;
@@ -59,10 +59,6 @@ function plainEvent({ task_id, attempt, at, correlation_id }: Record<string, unk
   );
 }
 
-/** A JSON object: anything else (arrays, class instances, objects without a prototype) is left to class-validator. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
 
 /** No field but these (forbidNonWhitelisted); whether the required ones are there is each field's check. */
 function hasOnlyFields(value: Record<string, unknown>, fields: ReadonlySet<string>): boolean {
