@@ -2,20 +2,20 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { Patterns, type Prediction, type TaskBatchMessage } from '@app/contracts';
+import { expandTaskBatchV2, Patterns, type Prediction, type TaskBatchMessage, type TaskBatchV2Message } from '@app/contracts';
 import { Headers, RpcFailure, type Delivery } from '@app/messaging';
 import { InteractiveGate } from './interactive-gate.js';
 import { TaskConsumer } from './task.consumer.js';
 
 /** The rules of one batch, with the broker, the model and the task store replaced by recorders. */
-function harness(options: { failPublish?: boolean } = {}) {
+function harness(options: { failPublish?: boolean; modelVersionOf?: (matchId: number) => string } = {}) {
   const log: string[] = [];
   const published: { pattern: string; payload: unknown }[] = [];
   const prediction = (matchId: number): Prediction => ({
     match_id: matchId,
     predicted_class: 0,
     probabilities: { '0': 0.5, '1': 0.3, '2': 0.2 },
-    model_version: '1',
+    model_version: options.modelVersionOf?.(matchId) ?? '1',
     model_run_id: 'run',
     predicted_outcome: 'home_win',
     model_name: 'm',
@@ -80,8 +80,9 @@ describe('TaskConsumer (one batch)', () => {
       delivery('a', { task_id: a, match_id: 1 }, { [Headers.correlationId]: 'corr-a' }),
       delivery('b', { task_id: b, match_id: 2 }, { [Headers.attempt]: 2 }),
     ]);
-    assert.deepEqual(log, [`publish ${Patterns.taskBatch}`, 'ack a', 'ack b']);
-    const batch = published[0]!.payload as TaskBatchMessage;
+    assert.deepEqual(log, [`publish ${Patterns.taskBatchV2}`, 'ack a', 'ack b']);
+    // What results applies: the v1 batch the compact message stands for.
+    const batch = JSON.parse(JSON.stringify(expandTaskBatchV2(published[0]!.payload as TaskBatchV2Message))) as TaskBatchMessage;
     assert.deepEqual(
       batch.started.map(({ task_id, attempt, correlation_id }) => ({ task_id, attempt, correlation_id })),
       [
@@ -136,13 +137,24 @@ describe('TaskConsumer (one batch)', () => {
     assert.ok(log.includes('dead-letter last attempts_exhausted'));
     assert.ok(log.includes('dead-letter unknown permanent_error'));
     assert.equal(log.filter((l) => l.startsWith('ack')).length, 0, 'nothing failed is acked as a success');
-    assert.deepEqual(published.map((p) => p.pattern), [Patterns.taskBatch, Patterns.taskRetrying]);
-    assert.equal((published[0]!.payload as TaskBatchMessage).succeeded.length, 0);
+    assert.deepEqual(published.map((p) => p.pattern), [Patterns.taskBatchV2, Patterns.taskRetrying]);
+    const outcome = published[0]!.payload as TaskBatchV2Message;
+    assert.equal(outcome.scored.length, 0);
+    assert.equal(outcome.unscored.length, 3);
   });
 
   it('acks nothing when the outcome cannot be published: the whole batch goes back to the queue', async () => {
     const { consumer, log } = harness({ failPublish: true });
     await consumer.onBatch([delivery('a', { task_id: randomUUID(), match_id: 1 }), delivery('b', { task_id: randomUUID(), match_id: 2 })]);
-    assert.deepEqual(log, [`publish ${Patterns.taskBatch}`, 'requeue a', 'requeue b']);
+    assert.deepEqual(log, [`publish ${Patterns.taskBatchV2}`, 'requeue a', 'requeue b']);
+  });
+
+  it('sends task.batch.v1 when the predictions of a batch name different models (the compact form names one)', async () => {
+    const { consumer, log, published } = harness({ modelVersionOf: (matchId) => String(matchId) });
+    const [a, b] = [randomUUID(), randomUUID()];
+    await consumer.onBatch([delivery('a', { task_id: a, match_id: 1 }), delivery('b', { task_id: b, match_id: 2 })]);
+    assert.deepEqual(log, [`publish ${Patterns.taskBatch}`, 'ack a', 'ack b']);
+    const batch = published[0]!.payload as TaskBatchMessage;
+    assert.deepEqual(batch.succeeded.map((s) => [s.task_id, s.result.model_version]), [[a, '1'], [b, '2']]);
   });
 });

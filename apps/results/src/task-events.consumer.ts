@@ -1,5 +1,14 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Patterns, TaskRetryingMessage, TaskStartedMessage, TaskSucceededMessage, validateMessage, validateTaskBatch } from '@app/contracts';
+import {
+  expandTaskBatchV2,
+  Patterns,
+  TaskRetryingMessage,
+  TaskStartedMessage,
+  TaskSucceededMessage,
+  validateMessage,
+  validateTaskBatch,
+  validateTaskBatchV2,
+} from '@app/contracts';
 import { BrokerConsumer } from '@app/messaging';
 import { RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
@@ -31,5 +40,11 @@ export class TaskEventsConsumer {
   @EventPattern(Patterns.taskBatch, RESULTS_EVENTS_TRANSPORT)
   async batch(@Payload() data: unknown): Promise<void> {
     await this.tasks.recordBatch(validateTaskBatch(data));
+  }
+
+  /** The same batch in its compact form (what predictors send now); applied exactly as its v1 expansion. */
+  @EventPattern(Patterns.taskBatchV2, RESULTS_EVENTS_TRANSPORT)
+  async batchV2(@Payload() data: unknown): Promise<void> {
+    await this.tasks.recordBatch(expandTaskBatchV2(validateTaskBatchV2(data)));
   }
 }

@@ -159,6 +159,31 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     assert.equal((await status(a.task_id))?.status, 'success');
   });
 
+  void it('applies a compact batch (task.batch.v2) as its v1 form: the model named once, the full prediction stored', async () => {
+    const [a, b] = [await create(34), await create(35)];
+    const counted = await transitions();
+    const { model_name, model_version, model_run_id, backend } = RESULT;
+    event(Patterns.taskBatchV2, {
+      at: at(),
+      model: { model_name, model_version, model_run_id, backend },
+      scored: [{ task_id: a.task_id, attempt: 1, correlation_id: 'req-v2', match_id: 11, predicted_class: 2, probabilities: [0.2, 0.3, 0.5], features_source: 'inline' }],
+      unscored: [{ task_id: b.task_id, attempt: 1 }],
+    });
+    const done = await statusBecomes(a.task_id, 'success');
+    assert.deepEqual(done.result, RESULT);
+    assert.equal((await status(b.task_id))?.status, 'started', 'started but not scored');
+    const now = await transitions();
+    const delta = (to: string) => (now[to] ?? 0) - (counted[to] ?? 0);
+    assert.deepEqual({ started: delta('started'), success: delta('success') }, { started: 2, success: 1 });
+    // An invalid compact batch is refused whole (to the dead-letter exchange), nothing applied.
+    const c = await create(36);
+    event(Patterns.taskBatchV2, { at: at(), model: {}, scored: [], unscored: [{ task_id: c.task_id, attempt: 1 }] });
+    const marker = await create();
+    event(Patterns.taskStarted, { task_id: marker.task_id, attempt: 1, at: at() });
+    await statusBecomes(marker.task_id, 'started');
+    assert.equal((await status(c.task_id))?.status, 'pending');
+  });
+
   void it('applies a batch task by task: started only, succeeded only, unknown and finished tasks, each write counted', async () => {
     const [both, startedOnly, succeededOnly, finished] = [await create(), await create(), await create(), await create()];
     event(Patterns.taskSucceeded, { task_id: finished.task_id, attempt: 1, at: at(), result: RESULT });

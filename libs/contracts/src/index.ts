@@ -13,6 +13,8 @@ export * from './prediction.js';
 export * from './predictor-heartbeat.message.js';
 export * from './rpc-error.js';
 export * from './task-batch.fast-path.js';
+export * from './task-batch-v2.fast-path.js';
+export * from './task-batch-v2.message.js';
 export * from './task-event.message.js';
 export * from './task-rpc.message.js';
 export * from './task-settled.message.js';

@@ -4,6 +4,7 @@ import type { Prediction } from './prediction.js';
 import type { PredictionRequestMessage } from './prediction-request.message.js';
 import type { PredictorHeartbeatMessage } from './predictor-heartbeat.message.js';
 import { Patterns } from './patterns.js';
+import type { TaskBatchV2Message } from './task-batch-v2.message.js';
 import type { TaskSettledMessage } from './task-settled.message.js';
 import type {
   TaskBatchMessage,
@@ -45,6 +46,7 @@ export interface EventMap {
   [Patterns.taskRetrying]: TaskRetryingMessage;
   [Patterns.taskSucceeded]: TaskSucceededMessage;
   [Patterns.taskBatch]: TaskBatchMessage;
+  [Patterns.taskBatchV2]: TaskBatchV2Message;
   [Patterns.predictorHeartbeat]: PredictorHeartbeatMessage;
   [Patterns.taskSettled]: TaskSettledMessage;
 }

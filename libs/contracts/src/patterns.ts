@@ -25,8 +25,10 @@ export const Patterns = {
   taskStarted: 'task.started.v1',
   taskRetrying: 'task.retrying.v1',
   taskSucceeded: 'task.succeeded.v1',
-  /** The started and succeeded attempts of one predictor batch, in one message. */
+  /** The started and succeeded attempts of one predictor batch, in one message (what earlier predictors send). */
   taskBatch: 'task.batch.v1',
+  /** The same, about a third of the bytes: the model named once per batch, successes imply their start. */
+  taskBatchV2: 'task.batch.v2',
   /** Results → gateways: these tasks just reached success or failure (transient, on the `tasks.settled` fanout). */
   taskSettled: 'task.settled.v1',
   /** Predictor presence: a heartbeat on the `predictors.presence` fanout exchange (transient). */
