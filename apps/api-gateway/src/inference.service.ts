@@ -68,7 +68,8 @@ export class InferenceService {
     this.signature.check(request.features);
     this.requests.inc({ source: 'async' });
     const idempotencyKey = idempotencyKeyOf(request, idempotencyHeader);
-    const reservation = await this.callResults(() => this.taskStore.create({ idempotency_key: idempotencyKey, request }));
+    // `results` keeps only the match id of a task; the features travel once, in the task message.
+    const reservation = await this.callResults(() => this.taskStore.create({ idempotency_key: idempotencyKey, request: { match_id: request.match_id } }));
     if (reservation.created || !reservation.queued) {
       try {
         await this.tasks.publish(
