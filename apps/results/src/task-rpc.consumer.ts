@@ -1,15 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  BatchRpcMessage,
   MessageValidationError,
   Patterns,
   TaskAbandonMessage,
-  TaskCreateMessage,
-  TaskQueuedMessage,
   TaskReplayMessage,
-  TaskStatusMessage,
+  validateBatchRpc,
   validateMessage,
+  validateTaskCreate,
+  validateTaskQueued,
+  validateTaskStatus,
   type BatchItemReply,
   type BatchRpcReply,
   type TaskAbandonReply,
@@ -23,7 +23,8 @@ import { RESULTS_RPC_TRANSPORT } from './results.transports.js';
 import { TaskStateService } from './task-state.service.js';
 
 /**
- * Task-state RPCs on the results RPC queue. An invalid request is answered `invalid_message`; a failure while
+ * Task-state RPCs on the results RPC queue. The hot ones (create, queued, status, one to four per async task)
+ * validate through the contracts' fast paths, which answer exactly as class-validator does. An invalid request is answered `invalid_message`; a failure while
  * Redis is unreachable `not_ready` (the gateway answers 503: try again), any other failure `internal`. The
  * settle interceptor acks every request either way.
  */
@@ -35,33 +36,33 @@ export class TaskRpcConsumer {
 
   @MessagePattern(Patterns.taskCreate, RESULTS_RPC_TRANSPORT)
   async create(@Payload() data: unknown): Promise<TaskCreateReply> {
-    return this.guarded(() => this.tasks.create(validateMessage(TaskCreateMessage, data)));
+    return this.guarded(() => this.tasks.create(validateTaskCreate(data)));
   }
 
   @MessagePattern(Patterns.taskStatus, RESULTS_RPC_TRANSPORT)
   async status(@Payload() data: unknown): Promise<TaskStatusReply> {
-    return this.guarded(() => this.tasks.status(validateMessage(TaskStatusMessage, data).task_id));
+    return this.guarded(() => this.tasks.status(validateTaskStatus(data).task_id));
   }
 
   @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
   async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
-    return this.guarded(() => this.tasks.markQueued(validateMessage(TaskQueuedMessage, data)));
+    return this.guarded(() => this.tasks.markQueued(validateTaskQueued(data)));
   }
 
   /** The gateway's group commit: many creates in one RPC, each answered on its own. */
   @MessagePattern(Patterns.taskCreateMany, RESULTS_RPC_TRANSPORT)
   async createMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
-    return this.many(data, (item) => this.tasks.create(validateMessage(TaskCreateMessage, item)));
+    return this.many(data, (item) => this.tasks.create(validateTaskCreate(item)));
   }
 
   @MessagePattern(Patterns.taskStatusMany, RESULTS_RPC_TRANSPORT)
   async statusMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskStatusReply>> {
-    return this.many(data, (item) => this.tasks.status(validateMessage(TaskStatusMessage, item).task_id));
+    return this.many(data, (item) => this.tasks.status(validateTaskStatus(item).task_id));
   }
 
   @MessagePattern(Patterns.taskQueuedMany, RESULTS_RPC_TRANSPORT)
   async queuedMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskQueuedReply>> {
-    return this.many(data, (item) => this.tasks.markQueued(validateMessage(TaskQueuedMessage, item)));
+    return this.many(data, (item) => this.tasks.markQueued(validateTaskQueued(item)));
   }
 
   /** Admin, used by the dead-letter replay tool (`npm run dlq -- replay`). */
@@ -87,7 +88,7 @@ export class TaskRpcConsumer {
 
   /** Runs every item concurrently (ioredis pipelines their Redis calls) and answers each as its single RPC would. */
   private async many<T>(data: unknown, one: (item: unknown) => Promise<T>): Promise<BatchRpcReply<T>> {
-    const { items } = validateMessage(BatchRpcMessage, data);
+    const { items } = validateBatchRpc(data);
     const answers = await Promise.all(
       items.map((item) =>
         this.guarded(() => one(item)).then(

@@ -16,6 +16,7 @@ export * from './task-batch.fast-path.js';
 export * from './task-batch-v2.fast-path.js';
 export * from './task-batch-v2.message.js';
 export * from './task-event.message.js';
+export * from './task-rpc.fast-path.js';
 export * from './task-rpc.message.js';
 export * from './task-settled.message.js';
 export * from './task-state.js';

@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { BATCH_RPC_MAX_ITEMS, BatchRpcMessage } from './batch-rpc.message.js';
+import { PredictRequestDto } from './predict-request.dto.js';
+import { TaskCreateMessage, TaskQueuedMessage, TaskStatusMessage } from './task-rpc.message.js';
+import {
+  validateBatchRpc,
+  validateTaskCreate,
+  validateTaskQueued,
+  validateTaskStatus,
+  wellFormedBatchRpc,
+  wellFormedTaskCreate,
+  wellFormedTaskRef,
+} from './task-rpc.fast-path.js';
+import { MessageValidationError, validateMessage } from './validate-message.js';
+import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
+
+const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
+
+function outcome<T>(validate: (payload: unknown) => T, payload: unknown): { message: T } | { problems: string[] } {
+  try {
+    return { message: validate(payload) };
+  } catch (error) {
+    if (error instanceof MessageValidationError) return { problems: error.problems };
+    throw error;
+  }
+}
+
+/**
+ * The property every fast path here must have: whatever it accepts, class-validator accepts and returns equal;
+ * the public validator answers exactly as class-validator does. Both sides must be exercised.
+ */
+function agreesWithClassValidator<T>(
+  payloads: fc.Arbitrary<unknown>,
+  fast: (payload: unknown) => T | undefined,
+  validate: (payload: unknown) => T,
+  slow: (payload: unknown) => T,
+): void {
+  let accepted = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(payloads, (generated) => {
+      for (const payload of [generated, viaJson(generated)]) {
+        const quick = fast(payload);
+        const expected = outcome(slow, payload);
+        if (quick !== undefined) {
+          accepted++;
+          assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
+          assert.deepStrictEqual(quick, expected.message);
+        } else if ('problems' in expected) {
+          refused++;
+        }
+        assert.deepStrictEqual(outcome(validate, payload), expected);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  assert.ok(accepted > 300 && refused > 300, `accepted ${accepted}, refused ${refused}`);
+}
+
+const taskId = mostly(fc.uuid(), fc.constantFrom('not-a-uuid', '', TASK.toUpperCase(), `${TASK} `, null), anyJson);
+const stray = fc.tuple(fc.oneof(fc.constantFrom('extra', 'items', 'task_id', '__proto__', 'constructor', 'valueOf'), fc.string({ maxLength: 8 })), anyJson);
+const withStray = ([record, extra]: [Record<string, unknown>, [string, unknown] | null]) => (extra === null ? record : withField({ ...record }, extra[0], extra[1]));
+const record = (fields: Record<string, fc.Arbitrary<unknown>>) =>
+  mostly(fc.tuple(fc.record(fields), rarely(stray)).map(withStray), fc.record(fields, { requiredKeys: [] }), anyJson);
+
+const taskRef = record({ task_id: taskId });
+const matchId = mostly(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(0, -1, 1.5, 2 ** 53, Number.MAX_SAFE_INTEGER, '3', null), anyJson);
+const features = mostly(fc.constant({ elo_diff: 0.5 }), fc.constant({ elo_diff: '0.5' }), fc.constant(null));
+const request = mostly(
+  record({ match_id: matchId }),
+  fc.record({ match_id: matchId, features }, { requiredKeys: ['match_id'] }),
+);
+const idempotencyKey = mostly(fc.stringMatching(/^[A-Za-z0-9:_.-]{1,40}$/), fc.constantFrom('', 'bad key', 'x'.repeat(201), 'x'.repeat(200), 'ü'), anyJson);
+const create = record({ idempotency_key: idempotencyKey, request });
+const items = mostly(
+  fc.array(fc.oneof(taskRef, create), { maxLength: 4 }),
+  fc.constant(Array.from({ length: BATCH_RPC_MAX_ITEMS + 1 }, () => ({ task_id: TASK }))),
+  fc.constant([JSON.parse('{"__proto__": {"x": 1}}') as unknown]),
+  anyJson,
+);
+const envelope = record({ items });
+
+void describe('task RPC fast paths', () => {
+  void it('task.status.v1 and task.queued.v1: never accept what class-validator refuses, else return what it returns', () => {
+    agreesWithClassValidator(taskRef, (p) => wellFormedTaskRef(p, TaskStatusMessage), validateTaskStatus, (p) => validateMessage(TaskStatusMessage, p));
+    agreesWithClassValidator(taskRef, (p) => wellFormedTaskRef(p, TaskQueuedMessage), validateTaskQueued, (p) => validateMessage(TaskQueuedMessage, p));
+  });
+
+  void it('task.create.v1: the same property, a request with features left to class-validator', () => {
+    agreesWithClassValidator(create, wellFormedTaskCreate, validateTaskCreate, (p) => validateMessage(TaskCreateMessage, p));
+  });
+
+  void it('the *.many.v1 envelope: the same property, the shape rules applied inside the items', () => {
+    agreesWithClassValidator(envelope, wellFormedBatchRpc, validateBatchRpc, (p) => validateMessage(BatchRpcMessage, p));
+  });
+
+  void it('takes the fast path for what the gateway sends, keeping instances of the message classes', () => {
+    const status = wellFormedTaskRef({ task_id: TASK }, TaskStatusMessage);
+    assert.ok(status instanceof TaskStatusMessage);
+    const created = wellFormedTaskCreate({ idempotency_key: 'sha256:abc', request: { match_id: 7 } });
+    assert.ok(created instanceof TaskCreateMessage && created.request instanceof PredictRequestDto);
+    assert.deepStrictEqual(created, validateMessage(TaskCreateMessage, { idempotency_key: 'sha256:abc', request: { match_id: 7 } }));
+    assert.ok(wellFormedBatchRpc({ items: [{ task_id: TASK }] }) instanceof BatchRpcMessage);
+    // With features, class-validator decides (and accepts a valid map).
+    assert.equal(wellFormedTaskCreate({ idempotency_key: 'k', request: { match_id: 7, features: { elo_diff: 1 } } }), undefined);
+    assert.ok(validateTaskCreate({ idempotency_key: 'k', request: { match_id: 7, features: { elo_diff: 1 } } }));
+  });
+});
