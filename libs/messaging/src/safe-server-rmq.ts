@@ -4,7 +4,19 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import { coalesceWritesOnConnect } from './socket-write-coalescing.js';
 
 /**
- * Nest's RMQ server with its writes coalesced (`coalesceWritesOnConnect`) and one fix: it sends RPC replies with `channel.sendToQueue(...)` and drops the returned
+ * A JSON text starts with one of these (after optional whitespace), or is exactly `true`, `false` or `null`.
+ * Anything else, such as every pattern of ours (`task.status.v1`), cannot parse.
+ */
+const JSON_START = new Set(['{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '\t', '\n', '\r']);
+const JSON_LITERAL = /^(?:true|false|null)[ \t\n\r]*$/;
+
+/** Whether JSON.parse could accept `text`: false means it would certainly throw. */
+export function mayBeJson(text: string): boolean {
+  return JSON_START.has(text.charAt(0)) || JSON_LITERAL.test(text);
+}
+
+/**
+ * Nest's RMQ server with its writes coalesced (`coalesceWritesOnConnect`), a cheaper route lookup, and one fix: it sends RPC replies with `channel.sendToQueue(...)` and drops the returned
  * promise, so a reply racing a broker restart rejects unhandled ("channel closed") and kills the process —
  * found by the fault suite. The reply is lost either way (the caller's deadline covers it); the process is not.
  */
@@ -16,6 +28,14 @@ export class SafeServerRMQ extends ServerRMQ {
     const manager = await super.createClient<AmqpConnectionManager>();
     coalesceWritesOnConnect(manager);
     return manager as T;
+  }
+
+  /**
+   * Nest's own lookup tries `JSON.parse(pattern)` for every message and falls back on the exception, which for a
+   * plain string pattern costs a thrown SyntaxError (tens of µs, per message). Same routes, without the throw.
+   */
+  protected override getRouteFromPattern(pattern: string): string {
+    return mayBeJson(pattern) ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
   }
 
   override sendMessage<T = unknown>(message: T, replyTo: string, correlationId: string, _context: RmqContext): void {
