@@ -53,5 +53,7 @@ void describe('SafeServerRMQ route lookup', () => {
       { numRuns: 3000 },
     );
     assert.equal(mayBeJson('task.status.many.v1'), false);
+    // A body that is not an envelope reaches the lookup with no pattern at all.
+    assert.equal(probe.ours(undefined as unknown as string), probe.nests(undefined as unknown as string));
   });
 });

@@ -35,7 +35,8 @@ export class SafeServerRMQ extends ServerRMQ {
    * plain string pattern costs a thrown SyntaxError (tens of µs, per message). Same routes, without the throw.
    */
   protected override getRouteFromPattern(pattern: string): string {
-    return mayBeJson(pattern) ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
+    // Not always a string at runtime: a body that is not an envelope has no pattern at all.
+    return typeof pattern === 'string' && !mayBeJson(pattern) ? this.normalizePattern(pattern) : super.getRouteFromPattern(pattern);
   }
 
   override sendMessage<T = unknown>(message: T, replyTo: string, correlationId: string, _context: RmqContext): void {
