@@ -1,39 +1,51 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientRMQ } from '@nestjs/microservices';
-import { createRmqClient, EventPublisher, RpcClient, type BrokerOptions, type Topology } from '@app/messaging';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { connectBroker, createRmqClient, DirectRpcClient, EventPublisher, type BrokerOptions, type RpcClient, type Topology } from '@app/messaging';
 
 /**
  * The gateway's broker clients: sync RPC to predictors (interactive queue), RPC to results, and the
  * confirmed publisher of async tasks (work queue). Connected at boot so no request pays for the handshake.
+ *
+ * The two RPC clients are `DirectRpcClient`s (a channel each on one shared connection): a sync request's
+ * round trip costs the gateway about half the CPU it did through Nest's ClientRMQ. The task publisher stays on
+ * Nest's client (confirmed, persistent publishes).
  */
 export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerClients.name);
-  private readonly predictorClient: ClientRMQ;
-  private readonly resultsClient: ClientRMQ;
+  private readonly rpcConnection: AmqpConnectionManager;
+  private readonly predictorRpc: DirectRpcClient;
+  private readonly resultsRpc: DirectRpcClient;
   private readonly taskClient: ClientRMQ;
-  readonly predictor: RpcClient;
-  readonly results: RpcClient;
   readonly tasks: EventPublisher;
 
-  constructor(broker: BrokerOptions, topology: Topology) {
-    this.predictorClient = createRmqClient(broker, topology.queues.interactive, false);
-    this.resultsClient = createRmqClient(broker, topology.queues.resultsRpc, false);
+  constructor(
+    broker: BrokerOptions,
+    topology: Topology,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.rpcConnection = connectBroker(broker);
+    this.predictorRpc = new DirectRpcClient(this.rpcConnection, topology.queues.interactive);
+    this.resultsRpc = new DirectRpcClient(this.rpcConnection, topology.queues.resultsRpc);
     this.taskClient = createRmqClient(broker, topology.queues.work, true);
-    this.predictor = new RpcClient(this.predictorClient);
-    this.results = new RpcClient(this.resultsClient);
     this.tasks = new EventPublisher(this.taskClient);
   }
 
-  private all(): ClientRMQ[] {
-    return [this.predictorClient, this.resultsClient, this.taskClient];
+  get predictor(): RpcClient {
+    return this.predictorRpc;
+  }
+
+  get results(): RpcClient {
+    return this.resultsRpc;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.all().map((c) => c.connect()));
+    await Promise.all([this.predictorRpc.ready(this.connectTimeoutMs), this.resultsRpc.ready(this.connectTimeoutMs), this.taskClient.connect()]);
     this.logger.log('broker clients connected');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.all().map((c) => c.close()));
+    await Promise.allSettled([this.predictorRpc.close(), this.resultsRpc.close(), this.taskClient.close()]);
+    await this.rpcConnection.close().catch(() => undefined);
   }
 }

@@ -38,7 +38,7 @@ export class GatewayModule {
       controllers: [PredictController, MonitoringController, HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: BrokerClients, inject: [BrokerTopology], useFactory: (t: BrokerTopology) => new BrokerClients(broker, t.topology) },
+        { provide: BrokerClients, inject: [BrokerTopology], useFactory: (t: BrokerTopology) => new BrokerClients(broker, t.topology, config.BROKER_CONNECT_TIMEOUT_MS) },
         { provide: PREDICTOR_RPC, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.predictor },
         { provide: RESULTS_RPC, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.results },
         { provide: TASK_PUBLISHER, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.tasks },

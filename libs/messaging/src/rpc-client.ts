@@ -32,10 +32,20 @@ export interface RpcCallOptions {
 }
 
 /**
- * Typed request/reply over a Nest RMQ client (direct reply-to). Nest has no timeout of its own and loses
- * replies on reconnect, so every call has a deadline, and the request expires on the broker with it.
+ * Typed request/reply to one queue: resolves with the handler's reply, or rejects with `RpcTimeoutError` at
+ * the deadline, `RpcRemoteError` when the handler answered with an error, `BrokerUnavailableError` when the
+ * broker is away. The request expires on the broker with its deadline.
  */
-export class RpcClient {
+export interface RpcClient {
+  call<P extends RpcPattern>(pattern: P, payload: RpcMap[P]['request'], options: RpcCallOptions): Promise<RpcMap[P]['reply']>;
+}
+
+/**
+ * `RpcClient` over a Nest RMQ client (direct reply-to), for tools that have one already (the dlq CLI). Nest has
+ * no timeout of its own and loses replies on reconnect, so every call has a deadline. The gateway uses the
+ * leaner `DirectRpcClient`, which speaks the same wire format.
+ */
+export class NestRpcClient implements RpcClient {
   constructor(private readonly client: ClientRMQ) {}
 
   async call<P extends RpcPattern>(pattern: P, payload: RpcMap[P]['request'], options: RpcCallOptions): Promise<RpcMap[P]['reply']> {

@@ -19,7 +19,7 @@ import {
   createRmqServer,
   MessageSettler,
   MessagingModule,
-  RpcClient,
+  NestRpcClient,
   RpcFailure,
   RpcRemoteError,
   RpcTimeoutError,
@@ -174,7 +174,7 @@ describe('messaging layer on the real broker', () => {
   it('answers RPCs, passes typed errors through, hides internal ones, and times out', async () => {
     const client: ClientRMQ = createRmqClient({ url: TEST_AMQP_URL }, topology.queues.interactive, false);
     await client.connect();
-    const rpc = new RpcClient(client);
+    const rpc = new NestRpcClient(client);
     try {
       const reply = await rpc.call('prediction.predict.v1' as never, { text: 'hi' } as never, { timeoutMs: 5000 });
       assert.deepEqual(reply, { text: 'HI' });
@@ -189,7 +189,7 @@ describe('messaging layer on the real broker', () => {
       const nobody = createRmqClient({ url: TEST_AMQP_URL }, topology.queues.resultsRpc, false);
       await nobody.connect();
       const started = Date.now();
-      await assert.rejects(new RpcClient(nobody).call('task.status.v1', { task_id: 'x' }, { timeoutMs: 300 }), RpcTimeoutError);
+      await assert.rejects(new NestRpcClient(nobody).call('task.status.v1', { task_id: 'x' }, { timeoutMs: 300 }), RpcTimeoutError);
       assert.ok(Date.now() - started < 1500);
       await nobody.close();
       // The request expired on the broker with the caller's deadline: nothing is left for a late consumer.

@@ -1,7 +1,7 @@
 import { Patterns, type TaskReplayReply } from '@app/contracts';
 import type { ClientRMQ } from '@nestjs/microservices';
 import { createRmqClient } from '../rmq-transport.factory.js';
-import { RpcClient, RpcRemoteError } from '../rpc-client.js';
+import { NestRpcClient, RpcRemoteError, type RpcClient } from '../rpc-client.js';
 import type { TaskReopener } from './dlq-commands.js';
 import { ResultsRefusedError, ResultsUnreachableError } from './dlq-errors.js';
 
@@ -19,7 +19,7 @@ export class ResultsRpcClient implements TaskReopener {
     private readonly timeoutMs: number,
   ) {
     this.client = createRmqClient({ url }, queue, false);
-    this.rpc = new RpcClient(this.client);
+    this.rpc = new NestRpcClient(this.client);
   }
 
   async reopen(taskId: string, reason: string): Promise<TaskReplayReply> {
