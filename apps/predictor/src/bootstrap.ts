@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { attachConsumer, BrokerTopology, createRmqServer } from '@app/messaging';
+import { BrokerTopology } from '@app/messaging';
 import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
+import { InteractiveConsumer } from './interactive.consumer.js';
 import { PredictorConfig } from './predictor.config.js';
 import { PredictorModule } from './predictor.module.js';
-import { INTERACTIVE_TRANSPORT } from './predictor.transports.js';
 import { TaskConsumer } from './task.consumer.js';
 
 /**
@@ -16,11 +16,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
   const broker = app.get(BrokerTopology);
   await broker.ready(config.BROKER_CONNECT_TIMEOUT_MS);
   const { queues } = broker.topology;
-  const url = { url: config.AMQP_URL };
-  attachConsumer(app, createRmqServer(url, { queue: queues.interactive, prefetch: config.INTERACTIVE_PREFETCH, transportId: INTERACTIVE_TRANSPORT }));
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  await app.startAllMicroservices();
-  // The work queue is consumed in batches outside Nest's per-message pipeline (see TaskConsumer).
+  // Both queues are consumed outside Nest's per-message pipeline: sync requests one by one (ADR 0009),
+  // async tasks in batches (ADR 0006).
+  await app.get(InteractiveConsumer).start();
   await app.get(TaskConsumer).start();
   AppLogger.for('bootstrap').info('predictor ready, consuming', {
     http_host: config.HTTP_HOST,

@@ -30,13 +30,14 @@ export class PredictorModule {
           Metrics.modelReloads,
         ]),
       ],
-      controllers: [HealthController, InteractiveConsumer],
+      controllers: [HealthController],
       providers: [
         { provide: PREDICTOR_CONFIG, useValue: config },
         ModelAdapter,
         PredictionService,
         PresencePublisher,
         { provide: InteractiveGate, inject: [PREDICTOR_CONFIG], useFactory: (c: PredictorConfig) => new InteractiveGate(c.ASYNC_SHARE_WHILE_SYNC) },
+        InteractiveConsumer,
         TaskConsumer,
         {
           provide: TaskEventsPublisher,
@@ -46,10 +47,11 @@ export class PredictorModule {
         },
         {
           provide: READINESS_CHECKS,
-          inject: [BrokerTopology, ModelAdapter, TaskConsumer],
-          useFactory: (topology: BrokerTopology, model: ModelAdapter, tasks: TaskConsumer): ReadinessCheck[] => [
+          inject: [BrokerTopology, ModelAdapter, InteractiveConsumer, TaskConsumer],
+          useFactory: (topology: BrokerTopology, model: ModelAdapter, interactive: InteractiveConsumer, tasks: TaskConsumer): ReadinessCheck[] => [
             { name: 'broker', isReady: () => topology.isConnected() },
             { name: 'model', isReady: () => model.isLoaded() },
+            { name: 'interactive_queue', isReady: () => interactive.isConsuming() },
             { name: 'work_queue', isReady: () => tasks.isConsuming() },
           ],
         },

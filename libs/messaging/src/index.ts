@@ -22,4 +22,5 @@ export * from './messaging.module.js';
 export * from './safe-server-rmq.js';
 export * from './socket-write-coalescing.js';
 export * from './write-coalescing-client-rmq.js';
+export * from './rpc-queue-consumer.js';
 export * from './direct-rpc-client.js';

@@ -1,2 +1,0 @@
-/** Transport ids scope each handler to one queue (Nest registers every handler on every server otherwise). */
-export const INTERACTIVE_TRANSPORT = Symbol('rmq:ml.interactive');
