@@ -73,6 +73,20 @@ describe('InferenceBatcher', () => {
     );
   });
 
+  it('answers the rows of an async batch in their order, each on its own, and takes waiting rows along', async () => {
+    const { calls, scorer } = recordingScorer();
+    const batcher = new InferenceBatcher({ maxSize: 64, windowMs: 10_000 }, scorer);
+    const waiting = batcher.score('m1', { x: 9 }, false);
+    const answers = await batcher.scoreMany('m1', [{ x: 1 }, { bad: 1 }, { x: 3 }]);
+    assert.deepEqual(
+      answers.map((a) => (a.status === 'fulfilled' ? a.value[0] : (a.reason as Error).message)),
+      [1, 'bad row', 3],
+    );
+    assert.equal((await waiting)[0], 9);
+    assert.deepEqual(calls[0]!.rows.map((r) => r.x ?? 'bad'), [9, 1, 'bad', 3], 'one call for the waiting row and the batch');
+    assert.deepEqual(await batcher.scoreMany('m1', []), []);
+  });
+
   it('fails only the bad row of a batch', async () => {
     const { scorer } = recordingScorer();
     const batcher = new InferenceBatcher({ maxSize: 64, windowMs: 20 }, scorer);

@@ -3,8 +3,18 @@ interface Pending<M> {
   model: M;
   features: Record<string, number | null>;
   interactive: boolean;
-  resolve: (probabilities: number[]) => void;
-  reject: (error: unknown) => void;
+  answer: Answer;
+  /** The row's place in `answer` (scoreMany); unused by a promise of its own. */
+  slot: number;
+}
+
+/**
+ * Receives the answer of a row: a promise of its own (score), or a slot of a whole batch's answers (scoreMany,
+ * which so needs no promise, closure or microtask per row).
+ */
+interface Answer {
+  fulfil(probabilities: number[], slot: number): void;
+  fail(error: unknown, slot: number): void;
 }
 
 export interface BatcherOptions {
@@ -35,7 +45,7 @@ export class InferenceBatcher<M> {
 
   score(model: M, features: Record<string, number | null>, interactive: boolean): Promise<number[]> {
     return new Promise<number[]>((resolve, reject) => {
-      this.pending.push({ model, features, interactive, resolve, reject });
+      this.pending.push({ model, features, interactive, answer: { fulfil: resolve, fail: reject }, slot: 0 });
       if (interactive || this.options.windowMs <= 0 || this.pending.length >= this.options.maxSize) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
     });
@@ -46,11 +56,15 @@ export class InferenceBatcher<M> {
    * held for the window. Each row settles on its own, so one bad row does not fail the others.
    */
   scoreMany(model: M, rows: Record<string, number | null>[]): Promise<PromiseSettledResult<number[]>[]> {
-    const scored = rows.map(
-      (features) => new Promise<number[]>((resolve, reject) => this.pending.push({ model, features, interactive: false, resolve, reject })),
-    );
+    const answers = new Array<PromiseSettledResult<number[]>>(rows.length);
+    const answer: Answer = {
+      fulfil: (value, slot) => (answers[slot] = { status: 'fulfilled', value }),
+      fail: (reason, slot) => (answers[slot] = { status: 'rejected', reason }),
+    };
+    for (let slot = 0; slot < rows.length; slot++) this.pending.push({ model, features: rows[slot]!, interactive: false, answer, slot });
+    // Scoring is synchronous: by the time flush returns, it has settled every row.
     this.flush();
-    return Promise.allSettled(scored);
+    return Promise.resolve(answers);
   }
 
   /** Scores everything waiting now, in batches of at most maxSize per model. */
@@ -78,14 +92,15 @@ export class InferenceBatcher<M> {
     } catch (error) {
       // One bad row must not fail its neighbours: score them one by one to find it.
       if (batch.length > 1) return batch.forEach((p) => this.run(model, [p]));
-      batch[0]?.reject(error);
+      const only = batch[0];
+      only?.answer.fail(error, only.slot);
       return;
     }
     this.onBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9, batch.some((p) => p.interactive));
     batch.forEach((p, i) => {
       const row = scored[i];
-      if (row) p.resolve(row);
-      else p.reject(new Error('the model returned fewer rows than it was given'));
+      if (row) p.answer.fulfil(row, p.slot);
+      else p.answer.fail(new Error('the model returned fewer rows than it was given'), p.slot);
     });
   }
 }

@@ -38,10 +38,10 @@ export class PredictionService {
   async predict(request: PredictionRequestMessage, source: InferenceSource): Promise<Prediction> {
     // One model for the whole request, even if a hot swap lands meanwhile.
     const model = this.model.loaded;
-    const { features, featuresSource } = this.featuresOf(request, model.featureNames);
+    const features = this.featuresOf(request, model.featureNames);
     const probabilities = await this.batcher.score(model, features, source === 'sync');
     if (probabilities.length !== 3) throw new Error('model returned no probabilities');
-    return this.toPrediction(request.match_id, probabilities, featuresSource, model);
+    return this.toPrediction(request, probabilities, model);
   }
 
   /**
@@ -50,55 +50,57 @@ export class PredictionService {
    */
   async predictMany(requests: readonly PredictionRequestMessage[]): Promise<(Prediction | Error)[]> {
     const model = this.model.loaded;
-    const answers: (Prediction | Error)[] = new Array<Prediction | Error>(requests.length);
-    const rows: { index: number; features: FeatureVector; featuresSource: Prediction['features_source'] }[] = [];
-    requests.forEach((request, index) => {
+    const answers = new Array<Prediction | Error>(requests.length);
+    // The scorable requests' rows and where each came from: parallel lists, nothing allocated per request.
+    const rows: FeatureVector[] = [];
+    const scorable: number[] = [];
+    for (let index = 0; index < requests.length; index++) {
       try {
-        rows.push({ index, ...this.featuresOf(request, model.featureNames) });
+        rows.push(this.featuresOf(requests[index]!, model.featureNames));
+        scorable.push(index);
       } catch (error) {
         answers[index] = error instanceof Error ? error : new Error(String(error));
       }
-    });
-    const scored = await this.batcher.scoreMany(model, rows.map((r) => r.features));
-    rows.forEach((row, i) => {
+    }
+    const scored = await this.batcher.scoreMany(model, rows);
+    for (let i = 0; i < scorable.length; i++) {
+      const index = scorable[i]!;
       const outcome = scored[i]!;
-      const request = requests[row.index]!;
-      if (outcome.status === 'rejected') answers[row.index] = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
-      else if (outcome.value.length !== 3) answers[row.index] = new Error('model returned no probabilities');
-      else answers[row.index] = this.toPrediction(request.match_id, outcome.value, row.featuresSource, model);
-    });
+      if (outcome.status === 'rejected') answers[index] = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+      else if (outcome.value.length !== 3) answers[index] = new Error('model returned no probabilities');
+      else answers[index] = this.toPrediction(requests[index]!, outcome.value, model);
+    }
     return answers;
   }
 
-  private featuresOf(
-    request: PredictionRequestMessage,
-    signature: readonly string[],
-  ): { features: FeatureVector; featuresSource: Prediction['features_source'] } {
+  /** The request's own features when it sends them (they must fit the model), else the match history's. */
+  private featuresOf(request: PredictionRequestMessage, signature: readonly string[]): FeatureVector {
     if (request.features) {
       const { unknown, missing } = featureMismatch(signature, request.features);
       if (unknown.length > 0 || missing.length > 0) {
         throw new RpcFailure('invalid_features', 'features do not match the serving model', { unknown, missing });
       }
-      return { features: request.features, featuresSource: 'inline' };
+      return request.features;
     }
     const features = this.model.featuresFor(request.match_id);
     if (!features) throw new RpcFailure('unknown_match', `match ${request.match_id} is not in the match history; send its features`);
-    return { features, featuresSource: 'history' };
+    return features;
   }
 
-  private toPrediction(matchId: number, p: number[], featuresSource: Prediction['features_source'], model: LoadedModel): Prediction {
+  private toPrediction(request: PredictionRequestMessage, p: number[], model: LoadedModel): Prediction {
     const [home = 0, draw = 0, away = 0] = p;
     const predicted = [home, draw, away].indexOf(Math.max(home, draw, away)) as OutcomeClass;
     const meta = model.metadata;
     return {
-      match_id: matchId,
+      match_id: request.match_id,
       predicted_class: predicted,
       probabilities: { '0': home, '1': draw, '2': away },
       model_version: String(meta.version),
       model_run_id: meta.run_id,
       predicted_outcome: OUTCOMES[predicted],
       model_name: meta.name,
-      features_source: featuresSource,
+      // Where featuresOf took them from.
+      features_source: request.features ? 'inline' : 'history',
       backend: model.backend,
     };
   }

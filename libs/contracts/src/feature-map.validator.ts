@@ -16,12 +16,14 @@ export function featureMapProblem(value: unknown): string | null {
     if (FORBIDDEN_KEYS.has(key) || key.length > FEATURE_LIMITS.maxKeyLength || !FEATURE_NAME.test(key)) {
       return `features has an invalid name: ${JSON.stringify(key.slice(0, FEATURE_LIMITS.maxKeyLength))}`;
     }
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
-      return `features.${key} must be a finite number or null`;
-    }
+    if (!isFeatureValue((value as Record<string, unknown>)[key])) return `features.${key} must be a finite number or null`;
   }
   return null;
+}
+
+/** What a feature map may hold for a name: a finite number, or null for "unknown". */
+export function isFeatureValue(value: unknown): boolean {
+  return value === null || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** class-validator decorator for `{name: number | null}` maps. */
@@ -52,6 +54,7 @@ export function featureMismatch(signature: readonly string[], given: Record<stri
 
 /** The usual case, decided without building a set or a list: `given`'s own keys are the signature, in order. */
 function hasTheNamesInOrder(signature: readonly string[], given: Record<string, unknown>): boolean {
+  // Object.keys, not for...in: a fast object caches its key list, and copying it is cheaper (measured).
   const keys = Object.keys(given);
   if (keys.length !== signature.length) return false;
   for (let i = 0; i < keys.length; i++) if (keys[i] !== signature[i]) return false;

@@ -85,6 +85,34 @@ const message = mostly(
 );
 const payloads = mostly(message, anyJson, fc.anything());
 
+/**
+ * A stream of feature maps, each with the names of the one before edited a little: kept (new values), renamed
+ * (often to a wrong name: the same key count as a remembered valid list), two swapped, one dropped or added.
+ */
+const featureStream = fc.record({
+  first: fc.uniqueArray(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,6}$/), { maxLength: 5 }),
+  steps: fc.array(
+    fc.record({
+      edit: fc.constantFrom('keep', 'keep', 'keep', 'rename', 'rename', 'swap', 'drop', 'add'),
+      at: fc.nat(),
+      name: featureName,
+      values: fc.array(featureValue, { minLength: 8, maxLength: 8 }),
+      json: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 8 },
+  ),
+});
+
+function edited(names: readonly unknown[], { edit, at, name }: { edit: string; at: number; name: unknown }): unknown[] {
+  const next = [...names];
+  const i = next.length > 0 ? at % next.length : 0;
+  if (edit === 'rename' && next.length > 0) next[i] = name;
+  if (edit === 'swap' && next.length > 1) [next[i], next[(i + 1) % next.length]] = [next[(i + 1) % next.length], next[i]];
+  if (edit === 'drop') next.splice(i, 1);
+  if (edit === 'add') next.push(name);
+  return next;
+}
+
 // ----------------------------------------------------------------------------------------------------------
 
 void describe('validatePredictionRequest', () => {
@@ -112,6 +140,63 @@ void describe('validatePredictionRequest', () => {
     assert.ok(accepted > 500 && refused > 500, `accepted ${accepted}, refused ${refused}`);
   });
 
+  void it('checks each map of a stream in full unless it has exactly the names of the last valid one', () => {
+    let accepted = 0;
+    let refusedAfterValidOfSameSize = 0;
+    fc.assert(
+      fc.property(featureStream, ({ first, steps }) => {
+        let names: unknown[] = first;
+        let lastValidSize = -1;
+        for (const step of steps) {
+          names = edited(names, step);
+          const features: Record<string, unknown> = {};
+          names.forEach((name, i) => withField(features, String(name), step.values[i % step.values.length]));
+          const raw = { task_id: TASK, match_id: 1, features };
+          const payload = step.json ? viaJsonOrSame(raw) : raw;
+          const fast = wellFormedPredictionRequest(payload);
+          const expected = outcome(byClassValidator, payload);
+          if (fast !== undefined) {
+            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
+            assert.deepStrictEqual(outcome(() => fast, payload), expected);
+            accepted++;
+            lastValidSize = Object.keys(fast.features ?? {}).length;
+          } else if ('problems' in expected && Object.keys(features).length === lastValidSize) {
+            refusedAfterValidOfSameSize++;
+          }
+          assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(accepted > 1000 && refusedAfterValidOfSameSize > 200, `accepted ${accepted}, refused after a valid map of the same size ${refusedAfterValidOfSameSize}`);
+  });
+
+  void it('refuses a map with the names of the last valid one but one renamed, or a value that is not a number', () => {
+    const task = (features: string) => JSON.parse(`{"task_id":"${TASK}","match_id":1,"features":${features}}`) as unknown;
+    const valid = task('{"elo_diff":1,"home_ppg_5":null,"away.ppg-5":2}');
+    for (const payload of [
+      valid,
+      task('{"elo_diff":1,"home_ppg_5":null,"away ppg":2}'),
+      valid,
+      task('{"elo_diff":1,"home_ppg_5":null,"__proto__":2}'),
+      valid,
+      task('{"elo_diff":1,"home_ppg_5":null,"toString":2}'),
+      valid,
+      task('{"elo_diff":1,"home_ppg_5":"1","away.ppg-5":2}'),
+      valid,
+      task('{"elo_diff":1,"home_ppg_5":null,"away.ppg-5":{}}'),
+      task('{"home_ppg_5":null,"elo_diff":1,"away.ppg-5":2}'),
+    ]) {
+      const expected = outcome(byClassValidator, payload);
+      const fast = wellFormedPredictionRequest(payload);
+      if (fast === undefined) assert.ok('problems' in expected, JSON.stringify(payload));
+      else assert.deepStrictEqual(outcome(() => fast, payload), expected);
+      assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
+    }
+    assert.ok(wellFormedPredictionRequest(valid));
+    assert.equal(wellFormedPredictionRequest(task('{"elo_diff":1,"home_ppg_5":null,"away ppg":2}')), undefined);
+  });
+
   void it('takes the fast path for a well-formed task, returning a message instance with its own copy of the features', () => {
     const payload = viaJson({ task_id: TASK, match_id: 7, features: FEATURES, deadline_at: 1_800_000_000_000 }) as { features: object };
     const fast = wellFormedPredictionRequest(payload);
@@ -128,6 +213,8 @@ void describe('validatePredictionRequest', () => {
       { match_id: 1, task_id: null },
       { match_id: 1, features: null },
       { match_id: 1, deadline_at: undefined },
+      // A copy by spreading would keep the symbol, which class-transformer drops.
+      { match_id: 1, features: { elo_diff: 1, [Symbol('note')]: 'x' } },
       Object.assign(Object.create(null) as object, { match_id: 1 }),
     ]) {
       assert.equal(wellFormedPredictionRequest(payload), undefined, JSON.stringify(payload));

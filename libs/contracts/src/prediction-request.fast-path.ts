@@ -1,5 +1,5 @@
 import { isInt, isUUID, max, min } from 'class-validator';
-import { featureMapProblem } from './feature-map.validator.js';
+import { featureMapProblem, isFeatureValue } from './feature-map.validator.js';
 import { isJsonObject, isPrototypeKey } from './payload-shape.js';
 import { PredictionRequestMessage } from './prediction-request.message.js';
 import { validateMessage } from './validate-message.js';
@@ -53,13 +53,34 @@ export function wellFormedPredictionRequest(payload: unknown): PredictionRequest
   return hasMatchId ? message : undefined;
 }
 
+/**
+ * The names of the last feature map found valid, in order. The tasks of a stream carry the same names in the
+ * same order, so a map with exactly these names needs only its values checked: comparing a name is a pointer
+ * comparison (JSON.parse internalises keys), where checking one costs a pattern match and set lookups.
+ */
+let lastValidNames: readonly string[] = [];
+
 /** A fresh copy (as class-transformer makes) of a valid feature map with no prototype key, else undefined. */
 function copyOfFeatureMap(value: unknown): Record<string, number | null> | undefined {
-  if (!isJsonObject(value) || featureMapProblem(value) !== null) return undefined;
-  const copy: Record<string, number | null> = {};
-  for (const key of Object.keys(value)) {
-    if (isPrototypeKey(key)) return undefined;
-    copy[key] = value[key] as number | null;
+  // A spread copies own symbol keys, which class-transformer drops: such (non-JSON) maps are left to it.
+  if (!isJsonObject(value) || Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  // A spread of a JSON object is a cheap clone of its layout; the checks read the copy, the object returned.
+  const copy: Record<string, unknown> = { ...value };
+  if (!hasNamesAndFeatureValues(copy, lastValidNames)) {
+    if (featureMapProblem(copy) !== null) return undefined;
+    const names = Object.keys(copy);
+    if (names.some(isPrototypeKey)) return undefined;
+    lastValidNames = names;
   }
-  return copy;
+  return copy as Record<string, number | null>;
+}
+
+/** Whether `map`'s own enumerable keys are `names`, in order, each with a feature value (false: look closer). */
+function hasNamesAndFeatureValues(map: Record<string, unknown>, names: readonly string[]): boolean {
+  let count = 0;
+  for (const name in map) {
+    if (name !== names[count++] || !isFeatureValue(map[name])) return false;
+  }
+  // for...in yields own keys first, then inherited enumerable ones: if the last key seen is own, all were.
+  return count === names.length && (count === 0 || Object.hasOwn(map, names[count - 1]!));
 }

@@ -45,7 +45,7 @@ export function toModelInput(rows: readonly FeatureVector[], signature: readonly
 function scaleInSignatureOrder(row: FeatureVector, signature: readonly FeatureStat[], out: Float32Array, offset: number): boolean {
   let c = 0;
   // for...in yields the own keys first, in Object.keys order, then enumerable inherited ones: so when the
-  // row has as many own keys as were seen, every key seen was an own key.
+  // last key seen is an own key, every key seen was (checked that way to spare a key list per row).
   for (const name in row) {
     const stat = signature[c];
     if (stat === undefined || name !== stat.name) return false;
@@ -54,7 +54,7 @@ function scaleInSignatureOrder(row: FeatureVector, signature: readonly FeatureSt
     out[offset + c] = scaled(value as number | null | undefined, stat);
     c += 1;
   }
-  return c === signature.length && Object.keys(row).length === c;
+  return c === signature.length && (c === 0 || Object.hasOwn(row, signature[c - 1]!.name));
 }
 
 /** What the model may be given for a feature: a finite number, or null (or undefined) for "unknown". */

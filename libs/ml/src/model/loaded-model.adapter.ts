@@ -40,10 +40,12 @@ export class LoadedModel {
     });
     const out: number[][] = [];
     for (let r = 0; r < rows.length; r++) {
-      const p = [flat[r * 3] ?? 0, flat[r * 3 + 1] ?? 0, flat[r * 3 + 2] ?? 0];
+      const home = flat[r * 3] ?? 0;
+      const draw = flat[r * 3 + 1] ?? 0;
+      const away = flat[r * 3 + 2] ?? 0;
       // Softmax in float32 sums to 1 only within ~1e-7; renormalise in float64 for consumers that check.
-      const sum = p[0]! + p[1]! + p[2]!;
-      out.push(p.map((v) => v / sum));
+      const sum = home + draw + away;
+      out.push([home / sum, draw / sum, away / sum]);
     }
     return out;
   }
