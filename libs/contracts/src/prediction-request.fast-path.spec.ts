@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FEATURE_LIMITS } from './feature-map.validator.js';
-import { validatePredictionRequest, wellFormedPredictionRequest } from './prediction-request.fast-path.js';
+import { validatePredictionRequest, validatePredictRequest, wellFormedPredictionRequest, wellFormedPredictRequest } from './prediction-request.fast-path.js';
+import { PredictRequestDto } from './predict-request.dto.js';
 import { PredictionRequestMessage } from './prediction-request.message.js';
 import { MessageValidationError, validateMessage } from './validate-message.js';
 import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
@@ -12,10 +13,10 @@ const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
 const FEATURES = { elo_diff: 12.5, home_ppg_5: null, 'away.ppg-5': -1 };
 
 /** What a validator does with a payload: the message it returns, or the problems it refuses it with. */
-function outcome(
-  validate: (payload: unknown) => PredictionRequestMessage,
+function outcome<T extends PredictRequestDto = PredictionRequestMessage>(
+  validate: (payload: unknown) => T,
   payload: unknown,
-): { message: PredictionRequestMessage; keys: string[] } | { problems: string[] } {
+): { message: T; keys: string[] } | { problems: string[] } {
   try {
     const message = validate(payload);
     // deepStrictEqual ignores key order; a message re-serialised downstream should not change it either.
@@ -258,3 +259,46 @@ function viaJsonOrSame(value: unknown): unknown {
     return value;
   }
 }
+
+void describe('validatePredictRequest (the HTTP body)', () => {
+  void it('never accepts what class-validator refuses, and otherwise returns exactly what it returns', () => {
+    const byDtoValidator = (payload: unknown) => validateMessage(PredictRequestDto, payload);
+    // Bodies: the DTO's two fields, now and then a broker-only field or a stray one.
+    const bodyFields = { match_id: matchId, features };
+    const bodies = mostly(
+      fc.tuple(fc.record(bodyFields, { requiredKeys: ['match_id'] }), rarely(fc.oneof(stray, fc.tuple(fc.constant('task_id'), taskId), fc.tuple(fc.constant('deadline_at'), deadlineAt)))).map(withStray),
+      fc.record(bodyFields, { requiredKeys: [] }),
+      payloads,
+    );
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(bodies, (generated) => {
+        for (const payload of [generated, viaJsonOrSame(generated)]) {
+          const fast = wellFormedPredictRequest(payload);
+          const expected = outcome(byDtoValidator, payload);
+          if (fast !== undefined) {
+            accepted++;
+            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
+            assert.deepStrictEqual(outcome(() => fast, payload), expected);
+          } else if ('problems' in expected) {
+            refused++;
+          }
+          assert.deepStrictEqual(outcome(validatePredictRequest, payload), expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(accepted > 300 && refused > 500, `accepted ${accepted}, refused ${refused}`);
+  });
+
+  void it('refuses the broker-only fields in a body, with class-validator problems', () => {
+    for (const payload of [{ match_id: 1, task_id: TASK }, { match_id: 1, deadline_at: 5 }]) {
+      assert.equal(wellFormedPredictRequest(payload), undefined);
+      const refused = outcome(validatePredictRequest, payload);
+      assert.ok('problems' in refused, JSON.stringify(payload));
+    }
+    const body = wellFormedPredictRequest({ match_id: 3, features: FEATURES });
+    assert.ok(body instanceof PredictRequestDto && !(body instanceof PredictionRequestMessage));
+  });
+});
