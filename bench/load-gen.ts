@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
+import { summarize, type LoadResult } from './load-result.js';
 
 export type LoadSpec =
   | {
@@ -17,6 +18,8 @@ export type LoadSpec =
       count: number;
       maxMs: number;
       warmup?: number;
+      /** Return every latency (sorted, ms), so that loads run in blocks can be merged exactly. */
+      keepLatencies?: boolean;
     }
   | {
       /** Submit → poll `status_url` until `success`: end-to-end async tasks/s and latency. */
@@ -32,39 +35,6 @@ export type LoadSpec =
       waitMs?: number;
     }
   | { kind: 'amqp-publish'; amqpUrl: string; queue: string; concurrency: number; count: number; maxMs: number };
-
-export interface LoadResult {
-  done: number;
-  ok: number;
-  statuses: Record<string, number>;
-  elapsedMs: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  /** CPU seconds the load generator itself used (user + system, warm-up included). */
-  cpuSeconds?: number;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-function summarize(latencies: number[], statuses: Record<string, number>, ok: number, elapsedMs: number): LoadResult {
-  latencies.sort((a, b) => a - b);
-  return {
-    done: latencies.length,
-    ok,
-    statuses,
-    elapsedMs,
-    perSecond: (latencies.length * 1000) / elapsedMs,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    maxMs: latencies[latencies.length - 1] ?? Number.NaN,
-  };
-}
 
 function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   return new Promise((resolve) => {
@@ -204,7 +174,9 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
   const result = spec.kind === 'http' ? await runHttp(spec) : spec.kind === 'http-e2e' ? await runE2e(spec) : await runPublish(spec);
   const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+  // Latencies only when asked for: thousands of numbers on stdout otherwise.
+  const latenciesMs = spec.kind === 'http' && spec.keepLatencies ? result.latenciesMs : undefined;
+  process.stdout.write(`${JSON.stringify({ ...result, latenciesMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 }
 
 main().catch((error: unknown) => {

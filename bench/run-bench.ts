@@ -10,7 +10,8 @@ import amqp from 'amqplib';
 import { buildTopology } from '@app/messaging';
 import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
 import { CpuMeter, pidOf } from './cpu-meter.js';
-import type { LoadResult, LoadSpec } from './load-gen.js';
+import type { LoadSpec } from './load-gen.js';
+import { mergeLoads, type LoadResult } from './load-result.js';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -36,6 +37,8 @@ const config = {
   e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
   /** Upper bound of every load phase (ms). */
   phaseMaxMs: envInt('BENCH_PHASE_MAX_MS', 60_000),
+  /** Row 2 runs the suite and the raw reference in this many alternating blocks each. */
+  blocks: envInt('BENCH_BLOCKS', 4),
 };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -117,6 +120,22 @@ async function runLoad(spec: LoadSpec, watch: AppProcess[] = []): Promise<LoadRe
   await sampler;
   if (code !== 0) throw new Error(`load-gen exited ${code}: ${err}`);
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;
+}
+
+/**
+ * The same load on the suite and on its reference, in alternating blocks (suite, reference, suite, ...), each
+ * side's blocks merged (every latency kept). On a shared machine a burst of outside load then falls on both
+ * sides alike, instead of on whichever happened to run at that moment.
+ */
+async function alternating(suite: Extract<LoadSpec, { kind: 'http' }>, reference: Extract<LoadSpec, { kind: 'http' }>, watch: AppProcess[]): Promise<[LoadResult, LoadResult]> {
+  const parts: [LoadResult[], LoadResult[]] = [[], []];
+  for (let block = 0; block < config.blocks; block += 1) {
+    // The first block warms up as a single run would; later ones only reopen their sockets.
+    const block_ = (spec: Extract<LoadSpec, { kind: 'http' }>): LoadSpec => ({ ...spec, count: Math.ceil(spec.count / config.blocks), keepLatencies: true, warmup: block === 0 ? spec.warmup : 20 });
+    parts[0].push(await runLoad(block_(suite), watch));
+    parts[1].push(await runLoad(block_(reference)));
+  }
+  return [mergeLoads(parts[0]), mergeLoads(parts[1])];
 }
 
 /** A bench-owned node process (the raw references) that prints `ready` once it serves. */
@@ -271,7 +290,7 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
   }
 }
 
-function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): LoadSpec {
+function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): Extract<LoadSpec, { kind: 'http' }> {
   return { kind: 'http', url, bodies: 'same', features, concurrency, count, maxMs: config.phaseMaxMs };
 }
 
@@ -346,17 +365,17 @@ async function main(): Promise<void> {
     const n = config.concurrency;
 
     // 2. Sync latency and throughput beside the raw reference.
-    log('row 2: sync POST /predict/ on the suite');
-    const s1 = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, 1, config.syncC1Count), apps);
-    const sN = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, n, config.syncCnCount), apps);
-    checkOk('suite sync c1', s1);
-    checkOk(`suite sync c${n}`, sN);
-    log('row 2: the raw reference (bare Fastify + amqplib RPC + bare consumer)');
+    log('row 2: starting the raw reference (bare Fastify + amqplib RPC + bare consumer)');
     const rawPort = testPort();
     rawWorker = await startNode('reference/raw-worker.js', { AMQP_URL: TEST_AMQP_URL, RAW_QUEUE: rawQueue });
     rawServer = await startNode('reference/raw-server.js', { AMQP_URL: TEST_AMQP_URL, RAW_QUEUE: rawQueue, RAW_PORT: String(rawPort) });
-    const r1 = await runLoad(syncSpec(`http://127.0.0.1:${rawPort}/predict/`, features, 1, config.syncC1Count));
-    const rN = await runLoad(syncSpec(`http://127.0.0.1:${rawPort}/predict/`, features, n, config.syncCnCount));
+    log(`row 2: sync POST /predict/, the suite and the raw reference in ${config.blocks} alternating blocks each`);
+    const suiteUrl = `${gateway.baseUrl}/predict/`;
+    const rawUrl = `http://127.0.0.1:${rawPort}/predict/`;
+    const [s1, r1] = await alternating(syncSpec(suiteUrl, features, 1, config.syncC1Count), syncSpec(rawUrl, features, 1, config.syncC1Count), apps);
+    const [sN, rN] = await alternating(syncSpec(suiteUrl, features, n, config.syncCnCount), syncSpec(rawUrl, features, n, config.syncCnCount), apps);
+    checkOk('suite sync c1', s1);
+    checkOk(`suite sync c${n}`, sN);
     checkOk('raw sync c1', r1);
     checkOk(`raw sync c${n}`, rN);
     await stopNode(rawServer);
