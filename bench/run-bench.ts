@@ -37,6 +37,8 @@ const config = {
   e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
   /** Upper bound of every load phase (ms). */
   phaseMaxMs: envInt('BENCH_PHASE_MAX_MS', 60_000),
+  /** Row 1 drains this many times with batching on and as many with it off, alternating (A B B A ...). */
+  drainRounds: envInt('BENCH_DRAIN_ROUNDS', 2),
   /** Row 2 runs the suite and the raw reference in this many alternating blocks each. */
   blocks: envInt('BENCH_BLOCKS', 4),
 };
@@ -238,12 +240,28 @@ async function deleteQueues(names: string[]): Promise<void> {
 // ---- the phases ---------------------------------------------------------------------------------------
 
 interface DrainResult {
-  /** CPU ms per task by process over the timed drain. */
-  cpuPerTask: string;
+  /** CPU seconds by process over the timed drain. */
+  cpuSeconds: Record<string, number>;
   perSecond: number;
   meanBatch: number;
   processed: number;
   seconds: number;
+}
+
+/** Drains of one setting as one: tasks and seconds added (so predictions/s is their pooled rate), batch sizes weighted by tasks. */
+function mergeDrains(parts: readonly DrainResult[]): DrainResult {
+  const processed = parts.reduce((sum, p) => sum + p.processed, 0);
+  const seconds = parts.reduce((sum, p) => sum + p.seconds, 0);
+  const cpuSeconds: Record<string, number> = {};
+  for (const part of parts) for (const [name, s] of Object.entries(part.cpuSeconds)) cpuSeconds[name] = (cpuSeconds[name] ?? 0) + s;
+  const meanBatch = parts.reduce((sum, p) => sum + p.meanBatch * p.processed, 0) / Math.max(1, processed);
+  return { perSecond: processed / seconds, meanBatch, processed, seconds, cpuSeconds };
+}
+
+function cpuPerTaskText(drain: DrainResult): string {
+  return Object.entries(drain.cpuSeconds)
+    .map(([name, s]) => `${name} ${fmt((s * 1e6) / Math.max(1, drain.processed), 0)}`)
+    .join(', ');
 }
 
 /** Row 1: N tasks wait in `ml`; one predictor starts; predictions/s until the queue is drained. */
@@ -281,10 +299,7 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
     void left;
     const text = await scrape(predictor);
     const meanBatch = metricSum(text, 'inference_batch_size_sum') / metricSum(text, 'inference_batch_size_count');
-    const cpuPerTask = Object.entries(spent)
-      .map(([name, s]) => `${name} ${fmt((s * 1e6) / Math.max(1, processed - base), 0)}`)
-      .join(', ');
-    return { perSecond: (processed - base) / seconds, meanBatch, processed: processed - base, seconds, cpuPerTask };
+    return { perSecond: (processed - base) / seconds, meanBatch, processed: processed - base, seconds, cpuSeconds: spent };
   } finally {
     await predictor.stop();
   }
@@ -329,15 +344,24 @@ async function main(): Promise<void> {
       for (const pipeline of [true, false]) {
         const setting = pipeline ? 'with results applying outcomes' : 'results stopped: predictor alone';
         if (!pipeline) await results.stop();
-        log(`row 1 (${setting}): draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=2`);
-        const on = await drain(2, features, pipeline ? [results, gateway] : [gateway]);
-        log(`  ${fmt(on.perSecond)}/s, mean batch ${fmt(on.meanBatch, 1)}`);
-        log(`row 1 (${setting}): draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=0`);
-        const off = await drain(0, features, pipeline ? [results, gateway] : [gateway]);
-        log(`  ${fmt(off.perSecond)}/s, mean batch ${fmt(off.meanBatch, 1)}`);
-        notes.push(`Row 1, ${setting}: CPU µs per task — batching on: ${on.cpuPerTask}; off: ${off.cpuPerTask}.`);
+        // Rounds in A B B A order, each side's drains pooled: drift in the machine's load falls on both sides alike.
+        const ons: DrainResult[] = [];
+        const offs: DrainResult[] = [];
+        for (let round = 0; round < config.drainRounds; round += 1) {
+          for (const windowMs of round % 2 === 0 ? [2, 0] : [0, 2]) {
+            log(`row 1 (${setting}), round ${round + 1}: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=${windowMs}`);
+            const d = await drain(windowMs, features, pipeline ? [results, gateway] : [gateway]);
+            log(`  ${fmt(d.perSecond)}/s, mean batch ${fmt(d.meanBatch, 1)}`);
+            (windowMs > 0 ? ons : offs).push(d);
+          }
+        }
+        const on = mergeDrains(ons);
+        const off = mergeDrains(offs);
+        notes.push(
+          `Row 1, ${setting}: ${config.drainRounds} drains each way (${ons.map((d) => fmt(d.perSecond)).join(', ')} /s on; ${offs.map((d) => fmt(d.perSecond)).join(', ')} /s off). CPU µs per task — batching on: ${cpuPerTaskText(on)}; off: ${cpuPerTaskText(off)}.`,
+        );
         rows.push({
-          what: `predictor drains ${fmt(config.drainTasks)} queued async tasks, ${setting}, predictions/s (mean inference_batch_size)`,
+          what: `predictor drains ${fmt(config.drainTasks)} queued async tasks (${config.drainRounds} drains each way, pooled), ${setting}, predictions/s (mean inference_batch_size)`,
           suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=2`,
           reference: `${fmt(off.perSecond)} /s (batch ${fmt(off.meanBatch, 1)})`,
           refLabel: 'same, BATCH_WINDOW_MS=0',
