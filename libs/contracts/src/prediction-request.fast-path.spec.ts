@@ -6,26 +6,12 @@ import { FEATURE_LIMITS } from './feature-map.validator.js';
 import { validatePredictionRequest, validatePredictRequest, wellFormedPredictionRequest, wellFormedPredictRequest } from './prediction-request.fast-path.js';
 import { PredictRequestDto } from './predict-request.dto.js';
 import { PredictionRequestMessage } from './prediction-request.message.js';
-import { MessageValidationError, validateMessage } from './validate-message.js';
+import { validateMessage } from './validate-message.js';
+import { assertAgreesWithClassValidator, validationOutcome } from './testing/fast-path-property.js';
 import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
 
 const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
 const FEATURES = { elo_diff: 12.5, home_ppg_5: null, 'away.ppg-5': -1 };
-
-/** What a validator does with a payload: the message it returns, or the problems it refuses it with. */
-function outcome<T extends PredictRequestDto = PredictionRequestMessage>(
-  validate: (payload: unknown) => T,
-  payload: unknown,
-): { message: T; keys: string[] } | { problems: string[] } {
-  try {
-    const message = validate(payload);
-    // deepStrictEqual ignores key order; a message re-serialised downstream should not change it either.
-    return { message, keys: Object.keys(message) };
-  } catch (error) {
-    if (error instanceof MessageValidationError) return { problems: error.problems };
-    throw error;
-  }
-}
 
 const byClassValidator = (payload: unknown) => validateMessage(PredictionRequestMessage, payload);
 
@@ -118,27 +104,7 @@ function edited(names: readonly unknown[], { edit, at, name }: { edit: string; a
 
 void describe('validatePredictionRequest', () => {
   void it('never accepts what class-validator refuses, and otherwise returns exactly what it returns', () => {
-    let accepted = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(payloads, (generated) => {
-        for (const payload of [generated, viaJsonOrSame(generated)]) {
-          const fast = wellFormedPredictionRequest(payload);
-          const expected = outcome(byClassValidator, payload);
-          if (fast !== undefined) {
-            accepted++;
-            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-            assert.deepStrictEqual(outcome(() => fast, payload), expected);
-          } else if ('problems' in expected) {
-            refused++;
-          }
-          assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-    // Both sides of the property were exercised, not one of them vacuously.
-    assert.ok(accepted > 500 && refused > 500, `accepted ${accepted}, refused ${refused}`);
+    assertAgreesWithClassValidator(payloads, { fast: wellFormedPredictionRequest, validate: validatePredictionRequest, slow: byClassValidator, atLeast: { accepted: 500, refused: 500 }, variants: (p) => [p, viaJsonOrSame(p)] });
   });
 
   void it('checks each map of a stream in full unless it has exactly the names of the last valid one', () => {
@@ -155,16 +121,16 @@ void describe('validatePredictionRequest', () => {
           const raw = { task_id: TASK, match_id: 1, features };
           const payload = step.json ? viaJsonOrSame(raw) : raw;
           const fast = wellFormedPredictionRequest(payload);
-          const expected = outcome(byClassValidator, payload);
+          const expected = validationOutcome(byClassValidator, payload);
           if (fast !== undefined) {
             assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-            assert.deepStrictEqual(outcome(() => fast, payload), expected);
+            assert.deepStrictEqual(validationOutcome(() => fast, payload), expected);
             accepted++;
             lastValidSize = Object.keys(fast.features ?? {}).length;
           } else if ('problems' in expected && Object.keys(features).length === lastValidSize) {
             refusedAfterValidOfSameSize++;
           }
-          assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
+          assert.deepStrictEqual(validationOutcome(validatePredictionRequest, payload), expected);
         }
       }),
       { numRuns: 2000 },
@@ -188,11 +154,11 @@ void describe('validatePredictionRequest', () => {
       task('{"elo_diff":1,"home_ppg_5":null,"away.ppg-5":{}}'),
       task('{"home_ppg_5":null,"elo_diff":1,"away.ppg-5":2}'),
     ]) {
-      const expected = outcome(byClassValidator, payload);
+      const expected = validationOutcome(byClassValidator, payload);
       const fast = wellFormedPredictionRequest(payload);
       if (fast === undefined) assert.ok('problems' in expected, JSON.stringify(payload));
-      else assert.deepStrictEqual(outcome(() => fast, payload), expected);
-      assert.deepStrictEqual(outcome(validatePredictionRequest, payload), expected);
+      else assert.deepStrictEqual(validationOutcome(() => fast, payload), expected);
+      assert.deepStrictEqual(validationOutcome(validatePredictionRequest, payload), expected);
     }
     assert.ok(wellFormedPredictionRequest(valid));
     assert.equal(wellFormedPredictionRequest(task('{"elo_diff":1,"home_ppg_5":null,"away ppg":2}')), undefined);
@@ -219,9 +185,9 @@ void describe('validatePredictionRequest', () => {
       Object.assign(Object.create(null) as object, { match_id: 1 }),
     ]) {
       assert.equal(wellFormedPredictionRequest(payload), undefined, JSON.stringify(payload));
-      const accepted = outcome(validatePredictionRequest, payload);
+      const accepted = validationOutcome(validatePredictionRequest, payload);
       assert.ok('message' in accepted, JSON.stringify(payload));
-      assert.deepStrictEqual(accepted, outcome(byClassValidator, payload));
+      assert.deepStrictEqual(accepted, validationOutcome(byClassValidator, payload));
     }
   });
 
@@ -243,9 +209,9 @@ void describe('validatePredictionRequest', () => {
       'text',
     ]) {
       assert.equal(wellFormedPredictionRequest(payload), undefined, JSON.stringify(payload));
-      const refused = outcome(validatePredictionRequest, payload);
+      const refused = validationOutcome(validatePredictionRequest, payload);
       assert.ok('problems' in refused, JSON.stringify(payload));
-      assert.deepStrictEqual(refused, outcome(byClassValidator, payload));
+      assert.deepStrictEqual(refused, validationOutcome(byClassValidator, payload));
     }
   });
 });
@@ -270,32 +236,19 @@ void describe('validatePredictRequest (the HTTP body)', () => {
       fc.record(bodyFields, { requiredKeys: [] }),
       payloads,
     );
-    let accepted = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(bodies, (generated) => {
-        for (const payload of [generated, viaJsonOrSame(generated)]) {
-          const fast = wellFormedPredictRequest(payload);
-          const expected = outcome(byDtoValidator, payload);
-          if (fast !== undefined) {
-            accepted++;
-            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-            assert.deepStrictEqual(outcome(() => fast, payload), expected);
-          } else if ('problems' in expected) {
-            refused++;
-          }
-          assert.deepStrictEqual(outcome(validatePredictRequest, payload), expected);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-    assert.ok(accepted > 300 && refused > 500, `accepted ${accepted}, refused ${refused}`);
+    assertAgreesWithClassValidator(bodies, {
+      fast: wellFormedPredictRequest,
+      validate: validatePredictRequest,
+      slow: byDtoValidator,
+      atLeast: { accepted: 300, refused: 500 },
+      variants: (p) => [p, viaJsonOrSame(p)],
+    });
   });
 
   void it('refuses the broker-only fields in a body, with class-validator problems', () => {
     for (const payload of [{ match_id: 1, task_id: TASK }, { match_id: 1, deadline_at: 5 }]) {
       assert.equal(wellFormedPredictRequest(payload), undefined);
-      const refused = outcome(validatePredictRequest, payload);
+      const refused = validationOutcome(validatePredictRequest, payload);
       assert.ok('problems' in refused, JSON.stringify(payload));
     }
     const body = wellFormedPredictRequest({ match_id: 3, features: FEATURES });

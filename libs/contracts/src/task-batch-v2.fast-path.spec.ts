@@ -4,24 +4,16 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TASK_BATCH_MAX_TASKS } from './task-event.message.js';
 import { BatchAttempt, ScoredAttempt, ScoringModel, TaskBatchV2Message } from './task-batch-v2.message.js';
-import { MessageValidationError, validateMessage } from './validate-message.js';
+import { validateMessage } from './validate-message.js';
+import { assertAgreesWithClassValidator, validationOutcome } from './testing/fast-path-property.js';
 import { validateTaskBatchV2, wellFormedTaskBatchV2 } from './task-batch-v2.fast-path.js';
-import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
+import { anyJson, mostly, rarely, withField } from './testing/near-valid.arbitraries.js';
 
 const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
 const AT = '2026-11-28T12:00:00.000Z';
 const MODEL = { model_name: 'match-outcome', model_version: '3', model_run_id: 'run-1', backend: 'wasm' };
 const attemptOf = (extra: object = {}) => ({ task_id: TASK, attempt: 1, ...extra });
 const scoredOf = (extra: object = {}) => ({ ...attemptOf(), match_id: 11, predicted_class: 2, probabilities: [0.2, 0.3, 0.5], features_source: 'inline', ...extra });
-
-function outcome(validate: (payload: unknown) => TaskBatchV2Message, payload: unknown): { message: TaskBatchV2Message } | { problems: string[] } {
-  try {
-    return { message: validate(payload) };
-  } catch (error) {
-    if (error instanceof MessageValidationError) return { problems: error.problems };
-    throw error;
-  }
-}
 
 const byClassValidator = (payload: unknown) => validateMessage(TaskBatchV2Message, payload);
 
@@ -61,27 +53,7 @@ const payloads = mostly(
 
 void describe('validateTaskBatchV2', () => {
   void it('never accepts what class-validator refuses, and otherwise returns exactly what it returns', () => {
-    let accepted = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(payloads, (generated) => {
-        for (const payload of [generated, viaJson(generated)]) {
-          const fast = wellFormedTaskBatchV2(payload);
-          const expected = outcome(byClassValidator, payload);
-          if (fast !== undefined) {
-            accepted++;
-            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-            assert.deepStrictEqual(fast, expected.message);
-          } else if ('problems' in expected) {
-            refused++;
-          }
-          assert.deepStrictEqual(outcome(validateTaskBatchV2, payload), expected);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-    // Both sides of the property were exercised, not one of them vacuously.
-    assert.ok(accepted > 300 && refused > 300, `accepted ${accepted}, refused ${refused}`);
+    assertAgreesWithClassValidator(payloads, { fast: wellFormedTaskBatchV2, validate: validateTaskBatchV2, slow: byClassValidator, atLeast: { accepted: 300, refused: 300 } });
   });
 
   void it('takes the fast path for a well-formed batch, keeping instances of the message classes', () => {
@@ -99,8 +71,8 @@ void describe('validateTaskBatchV2', () => {
     assert.ok(wellFormedTaskBatchV2(full));
     const over = { ...full, scored: [...full.scored, scoredOf()] };
     assert.equal(wellFormedTaskBatchV2(over), undefined);
-    assert.ok('problems' in outcome(validateTaskBatchV2, over));
-    assert.deepStrictEqual(outcome(validateTaskBatchV2, over), outcome(byClassValidator, over));
+    assert.ok('problems' in validationOutcome(validateTaskBatchV2, over));
+    assert.deepStrictEqual(validationOutcome(validateTaskBatchV2, over), validationOutcome(byClassValidator, over));
   });
 
   void it('refuses an invalid batch with the problems class-validator names', () => {
@@ -113,9 +85,9 @@ void describe('validateTaskBatchV2', () => {
       { at: AT, model: MODEL, scored: [] },
       { model: MODEL, scored: [], unscored: [] },
     ]) {
-      const refused = outcome(validateTaskBatchV2, payload);
+      const refused = validationOutcome(validateTaskBatchV2, payload);
       assert.ok('problems' in refused, JSON.stringify(payload));
-      assert.deepStrictEqual(refused, outcome(byClassValidator, payload));
+      assert.deepStrictEqual(refused, validationOutcome(byClassValidator, payload));
     }
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TASK_BATCH_MAX_TASKS, TaskBatchMessage, TaskStartedMessage, TaskSucceededMessage } from './task-event.message.js';
-import { MessageValidationError, validateMessage } from './validate-message.js';
+import { validateMessage } from './validate-message.js';
+import { assertAgreesWithClassValidator, validationOutcome } from './testing/fast-path-property.js';
 import { wellFormedTaskBatch, validateTaskBatch } from './task-batch.fast-path.js';
 import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
 
@@ -12,16 +13,6 @@ const AT = '2026-11-27T12:00:00.000Z';
 const RESULT = { match_id: 11, predicted_class: 2, probabilities: { '0': 0.2, '1': 0.3, '2': 0.5 }, model_version: '1' };
 const started = (extra: object = {}) => ({ task_id: TASK, attempt: 1, at: AT, ...extra });
 const succeeded = (extra: object = {}) => ({ ...started(), result: RESULT, ...extra });
-
-/** What a validator does with a payload: the message it returns, or the problems it refuses it with. */
-function outcome(validate: (payload: unknown) => TaskBatchMessage, payload: unknown): { message: TaskBatchMessage } | { problems: string[] } {
-  try {
-    return { message: validate(payload) };
-  } catch (error) {
-    if (error instanceof MessageValidationError) return { problems: error.problems };
-    throw error;
-  }
-}
 
 const byClassValidator = (payload: unknown) => validateMessage(TaskBatchMessage, payload);
 
@@ -78,27 +69,7 @@ const payloads = mostly(batch, anyJson);
 
 void describe('validateTaskBatch', () => {
   void it('never accepts what class-validator refuses, and otherwise returns exactly what it returns', () => {
-    let accepted = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(payloads, (generated) => {
-        for (const payload of [generated, viaJson(generated)]) {
-          const fast = wellFormedTaskBatch(payload);
-          const expected = outcome(byClassValidator, payload);
-          if (fast !== undefined) {
-            accepted++;
-            assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-            assert.deepStrictEqual(fast, expected.message);
-          } else if ('problems' in expected) {
-            refused++;
-          }
-          assert.deepStrictEqual(outcome(validateTaskBatch, payload), expected);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-    // Both sides of the property were exercised, not one of them vacuously.
-    assert.ok(accepted > 500 && refused > 500, `accepted ${accepted}, refused ${refused}`);
+    assertAgreesWithClassValidator(payloads, { fast: wellFormedTaskBatch, validate: validateTaskBatch, slow: byClassValidator, atLeast: { accepted: 500, refused: 500 } });
   });
 
   void it('takes the fast path for a well-formed batch, keeping instances of the message classes', () => {
@@ -116,8 +87,8 @@ void describe('validateTaskBatch', () => {
     assert.ok(wellFormedTaskBatch(full));
     const over = { ...full, started: [...full.started, started()] };
     assert.equal(wellFormedTaskBatch(over), undefined);
-    assert.deepStrictEqual(outcome(validateTaskBatch, over), outcome(byClassValidator, over));
-    assert.ok('problems' in outcome(validateTaskBatch, over));
+    assert.deepStrictEqual(validationOutcome(validateTaskBatch, over), validationOutcome(byClassValidator, over));
+    assert.ok('problems' in validationOutcome(validateTaskBatch, over));
   });
 
   void it('refuses an invalid batch with the problems class-validator names', () => {
@@ -130,9 +101,9 @@ void describe('validateTaskBatch', () => {
       viaJson({ started: [], succeeded: [succeeded({ result: { ...RESULT, deep: nested(6) } })] }),
       JSON.parse(`{"started":[],"succeeded":[{"task_id":"${TASK}","attempt":1,"at":"${AT}","result":{"__proto__":{}}}]}`) as unknown,
     ]) {
-      const refused = outcome(validateTaskBatch, payload);
+      const refused = validationOutcome(validateTaskBatch, payload);
       assert.ok('problems' in refused, JSON.stringify(payload));
-      assert.deepStrictEqual(refused, outcome(byClassValidator, payload));
+      assert.deepStrictEqual(refused, validationOutcome(byClassValidator, payload));
     }
   });
 });

@@ -14,51 +14,11 @@ import {
   wellFormedTaskCreate,
   wellFormedTaskRef,
 } from './task-rpc.fast-path.js';
-import { MessageValidationError, validateMessage } from './validate-message.js';
-import { anyJson, mostly, rarely, viaJson, withField } from './testing/near-valid.arbitraries.js';
+import { validateMessage } from './validate-message.js';
+import { assertAgreesWithClassValidator } from './testing/fast-path-property.js';
+import { anyJson, mostly, rarely, withField } from './testing/near-valid.arbitraries.js';
 
 const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
-
-function outcome<T>(validate: (payload: unknown) => T, payload: unknown): { message: T } | { problems: string[] } {
-  try {
-    return { message: validate(payload) };
-  } catch (error) {
-    if (error instanceof MessageValidationError) return { problems: error.problems };
-    throw error;
-  }
-}
-
-/**
- * The property every fast path here must have: whatever it accepts, class-validator accepts and returns equal;
- * the public validator answers exactly as class-validator does. Both sides must be exercised.
- */
-function agreesWithClassValidator<T>(
-  payloads: fc.Arbitrary<unknown>,
-  fast: (payload: unknown) => T | undefined,
-  validate: (payload: unknown) => T,
-  slow: (payload: unknown) => T,
-): void {
-  let accepted = 0;
-  let refused = 0;
-  fc.assert(
-    fc.property(payloads, (generated) => {
-      for (const payload of [generated, viaJson(generated)]) {
-        const quick = fast(payload);
-        const expected = outcome(slow, payload);
-        if (quick !== undefined) {
-          accepted++;
-          assert.ok('message' in expected, `the fast path accepted what class-validator refuses: ${JSON.stringify(expected)}`);
-          assert.deepStrictEqual(quick, expected.message);
-        } else if ('problems' in expected) {
-          refused++;
-        }
-        assert.deepStrictEqual(outcome(validate, payload), expected);
-      }
-    }),
-    { numRuns: 2000 },
-  );
-  assert.ok(accepted > 300 && refused > 300, `accepted ${accepted}, refused ${refused}`);
-}
 
 const taskId = mostly(fc.uuid(), fc.constantFrom('not-a-uuid', '', TASK.toUpperCase(), `${TASK} `, null), anyJson);
 const stray = fc.tuple(fc.oneof(fc.constantFrom('extra', 'items', 'task_id', '__proto__', 'constructor', 'valueOf'), fc.string({ maxLength: 8 })), anyJson);
@@ -85,16 +45,16 @@ const envelope = record({ items });
 
 void describe('task RPC fast paths', () => {
   void it('task.status.v1 and task.queued.v1: never accept what class-validator refuses, else return what it returns', () => {
-    agreesWithClassValidator(taskRef, (p) => wellFormedTaskRef(p, TaskStatusMessage), validateTaskStatus, (p) => validateMessage(TaskStatusMessage, p));
-    agreesWithClassValidator(taskRef, (p) => wellFormedTaskRef(p, TaskQueuedMessage), validateTaskQueued, (p) => validateMessage(TaskQueuedMessage, p));
+    assertAgreesWithClassValidator(taskRef, { fast: (p) => wellFormedTaskRef(p, TaskStatusMessage), validate: validateTaskStatus, slow: (p) => validateMessage(TaskStatusMessage, p), numRuns: 2000 });
+    assertAgreesWithClassValidator(taskRef, { fast: (p) => wellFormedTaskRef(p, TaskQueuedMessage), validate: validateTaskQueued, slow: (p) => validateMessage(TaskQueuedMessage, p), numRuns: 2000 });
   });
 
   void it('task.create.v1: the same property, a request with features left to class-validator', () => {
-    agreesWithClassValidator(create, wellFormedTaskCreate, validateTaskCreate, (p) => validateMessage(TaskCreateMessage, p));
+    assertAgreesWithClassValidator(create, { fast: wellFormedTaskCreate, validate: validateTaskCreate, slow: (p) => validateMessage(TaskCreateMessage, p), numRuns: 2000 });
   });
 
   void it('the *.many.v1 envelope: the same property, the shape rules applied inside the items', () => {
-    agreesWithClassValidator(envelope, wellFormedBatchRpc, validateBatchRpc, (p) => validateMessage(BatchRpcMessage, p));
+    assertAgreesWithClassValidator(envelope, { fast: wellFormedBatchRpc, validate: validateBatchRpc, slow: (p) => validateMessage(BatchRpcMessage, p), numRuns: 2000 });
   });
 
   void it('takes the fast path for what the gateway sends, keeping instances of the message classes', () => {
