@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { RmqContext } from '@nestjs/microservices';
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { AckCoalescer } from './ack-coalescer.js';
-import { connectBroker } from './broker-connection.js';
+import { QueueConsumption } from './queue-consumption.js';
 import type { BrokerOptions } from './rmq-transport.factory.js';
 
 /** One delivery, decoded from Nest's `{pattern, data}` envelope; `ctx` is what `MessageSettler` settles. */
@@ -39,63 +38,43 @@ export type BatchHandler = (batch: Delivery[]) => Promise<void>;
  */
 export class BatchQueueConsumer {
   private readonly logger = new Logger(BatchQueueConsumer.name);
-  private readonly connection: AmqpConnectionManager;
-  private readonly channel: ChannelWrapper;
+  private readonly consumption: QueueConsumption<ConfirmChannel>;
   private forming: Delivery[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
-  private consumerTag: string | undefined;
-  private stopped = false;
 
   constructor(
     broker: BrokerOptions,
     private readonly options: BatchQueueConsumerOptions,
     private readonly handler: BatchHandler,
   ) {
-    this.connection = connectBroker(broker);
-    this.channel = this.connection.createChannel({ json: false, confirm: true, setup: this.setup });
-    this.channel.on('error', () => undefined);
+    // On every (re)connect: a batch formed on a dead channel cannot be settled on the new one (the broker
+    // redelivers it), and acks are coalesced per channel.
+    this.consumption = new QueueConsumption<ConfirmChannel>(broker, { queue: options.queue, prefetch: options.prefetch, confirm: true }, (channel) => {
+      this.forming = [];
+      const acks = new AckCoalescer(channel);
+      return (message) => this.onDelivery(acks, message);
+    });
   }
 
-  /** Runs on every (re)connect. A batch formed on a dead channel cannot be settled on the new one: the broker redelivers it. */
-  private readonly setup = async (channel: ConfirmChannel): Promise<void> => {
-    this.forming = [];
-    if (this.stopped) return;
-    await channel.prefetch(this.options.prefetch);
-    const acks = new AckCoalescer(channel);
-    const { consumerTag } = await channel.consume(this.options.queue, (message) => this.onDelivery(acks, message), { noAck: false });
-    this.consumerTag = consumerTag;
-  };
-
   /** Resolves once the first channel is consuming. */
-  async ready(): Promise<void> {
-    await this.channel.waitForConnect();
+  ready(): Promise<void> {
+    return this.consumption.ready();
   }
 
   /** Taking deliveries right now (for readiness): connected, a consumer attached, not stopping. */
   isConsuming(): boolean {
-    return !this.stopped && this.consumerTag !== undefined && this.connection.isConnected();
+    return this.consumption.isConsuming();
   }
 
   /**
    * Stops taking deliveries, hands over the batch being formed and waits for every batch in flight, so a
    * graceful stop settles all it took; what is left unsettled (a crash) the broker redelivers.
    */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.channel
-      .removeSetup(this.setup, async (channel: ConfirmChannel) => {
-        if (this.consumerTag) await channel.cancel(this.consumerTag);
-      })
-      .catch(() => undefined);
-    this.flush();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    await this.channel.close().catch(() => undefined);
-    await this.connection.close().catch(() => undefined);
+  stop(): Promise<void> {
+    return this.consumption.stop(() => this.flush());
   }
 
-  private onDelivery(acks: AckCoalescer, message: ConsumeMessage | null): void {
-    if (message === null) return; // the broker cancelled the consumer (queue deleted); setup runs again on reconnect
+  private onDelivery(acks: AckCoalescer, message: ConsumeMessage): void {
     acks.delivered(message);
     this.forming.push(decode(acks, message));
     if (this.forming.length >= this.options.maxBatch || this.options.windowMs <= 0) this.flush();
@@ -108,13 +87,12 @@ export class BatchQueueConsumer {
     const batch = this.forming;
     this.forming = [];
     if (batch.length === 0) return;
-    const run = this.handler(batch)
-      .catch((error: unknown) => {
+    this.consumption.track(
+      this.handler(batch).catch((error: unknown) => {
         // The handler settles what it can; a throw here leaves the rest to redelivery after a reconnect.
         this.logger.error(`batch of ${batch.length} failed: ${error instanceof Error ? error.message : String(error)}`);
-      })
-      .finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+      }),
+    );
   }
 }
 
