@@ -305,6 +305,66 @@ async function drain(windowMs: number, features: Record<string, number>, apps: A
   }
 }
 
+/** Publishes what the work queue lacks of `target` ready tasks (read by a passive declare: exact for ready messages). */
+async function topUp(target: number, features: Record<string, number>): Promise<void> {
+  const connection = await amqp.connect(TEST_AMQP_URL);
+  let depth: number;
+  try {
+    depth = (await (await connection.createChannel()).checkQueue(topology.queues.work)).messageCount;
+  } finally {
+    await connection.close();
+  }
+  if (depth < target) await publishTasks(target - depth, features);
+}
+
+/** Waits until neither the work queue nor the outcome queue holds anything: the async pipeline is idle. */
+async function asyncPipelineIdle(): Promise<void> {
+  for (const queue of [topology.queues.work, topology.queues.events]) {
+    await waitFor(
+      async () => {
+        const s = await queueStats(queue);
+        return s.ready + s.unacked === 0 ? true : undefined;
+      },
+      120_000,
+      `${queue} to be empty`,
+      100,
+    );
+  }
+}
+
+/**
+ * Row 3: the same sync load with a backlog of `config.backlog` async tasks (kept topped up while it runs) and
+ * without one, in alternating blocks (A B B A ...), each side's blocks merged. Between blocks the backlog is
+ * purged and the pipeline left to go idle, so "no backlog" means no async work at all; a burst of outside load
+ * then falls on both sides alike instead of on one.
+ */
+async function backlogBlocks(spec: Extract<LoadSpec, { kind: 'http' }>, features: Record<string, number>, watch: AppProcess[]): Promise<[LoadResult, LoadResult, { minDepth: number; published: number }]> {
+  const withBacklog: LoadResult[] = [];
+  const without: LoadResult[] = [];
+  let minDepth = Number.POSITIVE_INFINITY;
+  let published = 0;
+  // Every block warms up in full: a backlog block starts while async work runs flat out (no sync traffic to
+  // pace it), and what is measured is the steady state once sync traffic has been going on.
+  const block = (): LoadSpec => ({ ...spec, count: Math.ceil(spec.count / config.blocks), keepLatencies: true });
+  for (let index = 0; index < config.blocks; index += 1) {
+    for (const backlog of index % 2 === 0 ? [false, true] : [true, false]) {
+      if (!backlog) {
+        without.push(await runLoad(block(), watch));
+        continue;
+      }
+      await topUp(config.backlog, features);
+      const keeper = await keepQueued(config.backlog, features);
+      withBacklog.push(await runLoad(block(), watch));
+      const kept = await keeper.stop();
+      minDepth = Math.min(minDepth, kept.minDepth);
+      published += kept.published;
+      await purge(topology.queues.work);
+      await asyncPipelineIdle();
+    }
+  }
+  return [mergeLoads(withBacklog), mergeLoads(without), { minDepth, published }];
+}
+
 function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): Extract<LoadSpec, { kind: 'http' }> {
   return { kind: 'http', url, bodies: 'same', features, concurrency, count, maxMs: config.phaseMaxMs };
 }
@@ -415,31 +475,17 @@ async function main(): Promise<void> {
 
     // 3. Sync p99 while an async backlog is queued (the interactive lane).
     if (config.backlog > 0) {
-      log(`row 3: sync c1 while ${config.backlog} async tasks are queued`);
-      await predictor.stop();
-      await publishTasks(config.backlog, features);
-      predictor = new AppProcess('predictor', testPort(), common);
-      await predictor.start();
-      // The predictor drains thousands of tasks a second, so the backlog is topped up while the sync load runs.
-      const backlog = await keepQueued(config.backlog, features);
-      const b1 = await runLoad(syncSpec(`${gateway.baseUrl}/predict/`, features, 1, config.syncC1Count), [results, gateway, predictor]);
-      const kept = await backlog.stop();
+      log(`row 3: sync c1 with ${config.backlog} async tasks queued, beside no backlog, in ${config.blocks} alternating blocks each`);
+      const [b1, quiet, kept] = await backlogBlocks(syncSpec(`${gateway.baseUrl}/predict/`, features, 1, config.syncC1Count), features, [results, gateway, predictor]);
       checkOk('suite sync c1 with backlog', b1);
+      checkOk('suite sync c1 without backlog', quiet);
       notes.push(
-        `Row 3: the work queue held at least ${fmt(kept.minDepth)} ready async tasks at every 50 ms check while the ${fmt(b1.done)} sync requests ran (${fmt(b1.elapsedMs / 1000, 1)} s; ${fmt(kept.published)} tasks topped up meanwhile), so the predictor was scoring a backlog of ${fmt(config.backlog)} the whole time, on the same 2 cores.`,
+        `Row 3: the work queue held at least ${fmt(kept.minDepth)} ready async tasks at every 50 ms check while the ${fmt(b1.done)} sync requests with backlog ran (${fmt(kept.published)} tasks topped up meanwhile), so the predictor was scoring a backlog of ${fmt(config.backlog)} the whole time, on the same 2 cores. Between blocks the backlog is purged and drained, so the no-backlog blocks (${fmt(quiet.done)} requests) ran on a quiet pipeline; row 2's own c1 p99 was ${fmt(s1.p99Ms, 2)} ms.`,
       );
+      const noBacklog = `same, no backlog (alternating blocks)`;
       rows.push(
-        { what: `sync p50, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p50Ms, 2), reference: fmt(s1.p50Ms, 2), refLabel: 'same, no backlog (row 2)', ratio: ratio(b1.p50Ms, s1.p50Ms) },
-        { what: `sync p99, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p99Ms, 2), reference: fmt(s1.p99Ms, 2), refLabel: 'same, no backlog (row 2)', ratio: ratio(b1.p99Ms, s1.p99Ms) },
-      );
-      await waitFor(
-        async () => {
-          const s = await queueStats(topology.queues.work);
-          return s.ready + s.unacked === 0 ? true : undefined;
-        },
-        120_000,
-        'the backlog to drain',
-        500,
+        { what: `sync p50, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p50Ms, 2), reference: fmt(quiet.p50Ms, 2), refLabel: noBacklog, ratio: ratio(b1.p50Ms, quiet.p50Ms) },
+        { what: `sync p99, concurrency 1, ${fmt(config.backlog)} async tasks queued (ms)`, suite: fmt(b1.p99Ms, 2), reference: fmt(quiet.p99Ms, 2), refLabel: noBacklog, ratio: ratio(b1.p99Ms, quiet.p99Ms) },
       );
     }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InteractiveGate, SYNC_RECENT_MS } from './interactive-gate.js';
+import { CHARGE_WINDOW_MS, InteractiveGate, SYNC_RECENT_MS } from './interactive-gate.js';
 
 describe('InteractiveGate', () => {
   it('lets async work through at once when no sync request is in flight', async () => {
@@ -43,6 +43,48 @@ describe('InteractiveGate', () => {
     await gate.paced(() => undefined);
     const waited = performance.now() - started;
     assert.ok(waited >= 50 && waited < 500, `waited ${waited.toFixed(0)} ms for a 20 ms stage at share 0.25`);
+  });
+
+  it('charges a stage with the CPU spent since the previous stage, so work between stages is paced too', async () => {
+    const gate = new InteractiveGate(0.25);
+    gate.enter();
+    gate.leave();
+    await gate.paced(() => undefined);
+    busy(20); // async work outside any stage: receiving and decoding deliveries, publishing, acking
+    await gate.paced(() => undefined);
+    const started = performance.now();
+    await gate.paced(() => undefined);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 50 && waited < 500, `waited ${waited.toFixed(0)} ms after 20 ms of CPU between two instant stages at share 0.25`);
+  });
+
+  it('does not charge async stages with the CPU spent while sync requests were in flight', async () => {
+    let cpu = 0;
+    const gate = new InteractiveGate(0.25, () => cpu);
+    gate.enter();
+    gate.leave();
+    await gate.paced(() => undefined);
+    gate.enter();
+    cpu += 20; // scoring a sync request
+    gate.leave();
+    await gate.paced(() => undefined);
+    const started = performance.now();
+    await gate.paced(() => undefined);
+    assert.ok(performance.now() - started < 15, 'no pause for the sync request\'s CPU');
+  });
+
+  it('charges only the stage itself after a lull longer than CHARGE_WINDOW_MS', async () => {
+    let cpu = 0;
+    const gate = new InteractiveGate(0.25, () => cpu);
+    gate.enter();
+    gate.leave();
+    await gate.paced(() => undefined);
+    await new Promise((r) => setTimeout(r, CHARGE_WINDOW_MS + 20));
+    cpu += 1000; // whatever the process did during the lull is not the next stage's
+    await gate.paced(() => undefined);
+    const started = performance.now();
+    await gate.paced(() => undefined);
+    assert.ok(performance.now() - started < 15, 'no pause');
   });
 
   it('does not pace without recent sync traffic, nor with share 1', async () => {

@@ -4,6 +4,9 @@ import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/prom
 /** A sync request seen within this long counts as sync traffic going on (for pacing). */
 export const SYNC_RECENT_MS = 250;
 
+/** A stage is charged the CPU spent since the previous stage only if that ended at most this long ago. */
+export const CHARGE_WINDOW_MS = 50;
+
 /**
  * Interactive priority inside one predictor process. Sync requests and async batches share one event loop
  * and, on a small machine, the same cores; an async batch holds the loop for milliseconds. So async work
@@ -17,6 +20,11 @@ export const SYNC_RECENT_MS = 250;
  * SYNC_RECENT_MS), async work is also paced: after each stage it stays off the loop long enough to take at
  * most `asyncShare` of the time, which slows the whole async pipeline behind it, not only this process.
  * Without sync traffic, async work runs flat out. `asyncShare` 1 turns pacing off.
+ *
+ * A stage is charged with the process's CPU time since the previous stage ended, not only its own run: the
+ * deliveries received and decoded, the outcomes published and acked, and the garbage collected in between are
+ * async work too, and counting only the stages let the backlog take two to three times its share. The CPU
+ * spent while sync requests are being scored is theirs, and is left out.
  */
 @Injectable()
 export class InteractiveGate {
@@ -24,19 +32,30 @@ export class InteractiveGate {
   private waiters: (() => void)[] = [];
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private asyncResumesAt = 0;
+  /** When the last stage ended, and the process's CPU clock then: the start of what the next stage is charged. */
+  private lastStageEndedAt = Number.NEGATIVE_INFINITY;
+  private cpuAtLastStageEnd = 0;
+  /** CPU spent while at least one sync request was in flight: in total, when the current span began, and as of the last stage's end. */
+  private syncCpu = 0;
+  private syncSpanStartCpu = 0;
+  private syncCpuAtLastStageEnd = 0;
 
-  constructor(private readonly asyncShare = 1) {
+  constructor(
+    private readonly asyncShare = 1,
+    private readonly cpuMs: () => number = processCpuMs,
+  ) {
     if (!(asyncShare > 0 && asyncShare <= 1)) throw new RangeError(`asyncShare must be in (0, 1], got ${asyncShare}`);
   }
 
   enter(): void {
+    if (this.active === 0 && this.asyncShare < 1) this.syncSpanStartCpu = this.cpuMs();
     this.active += 1;
     this.lastSyncAt = performance.now();
   }
 
   /**
    * Runs one stage of async work, first waiting out the pause the previous stages earned while sync traffic
-   * was going on, then earning its own: (1 / asyncShare - 1) times what it took.
+   * was going on, then earning its own: (1 / asyncShare - 1) times what it is charged (see the class comment).
    */
   async paced<T>(stage: () => T | Promise<T>): Promise<T> {
     for (let wait = this.asyncResumesAt - performance.now(); wait > 0; wait = this.asyncResumesAt - performance.now()) await sleep(wait);
@@ -45,13 +64,32 @@ export class InteractiveGate {
       return await stage();
     } finally {
       const now = performance.now();
-      if (this.asyncShare < 1 && now - this.lastSyncAt < SYNC_RECENT_MS) this.asyncResumesAt = now + (now - started) * (1 / this.asyncShare - 1);
+      const cpu = this.cpuMs();
+      if (this.asyncShare < 1 && now - this.lastSyncAt < SYNC_RECENT_MS) this.asyncResumesAt = now + this.charge(started, now, cpu) * (1 / this.asyncShare - 1);
+      this.lastStageEndedAt = now;
+      this.cpuAtLastStageEnd = cpu;
+      this.syncCpuAtLastStageEnd = this.syncCpu;
     }
+  }
+
+  /**
+   * The stage's own run, or the CPU the process spent on other than sync requests since the previous stage
+   * ended if that is more. That CPU is capped at the wall time it was spent in (GC threads run beside the
+   * loop), and not counted at all after a lull longer than CHARGE_WINDOW_MS.
+   */
+  private charge(started: number, now: number, cpu: number): number {
+    const own = now - started;
+    const since = now - this.lastStageEndedAt;
+    if (since > CHARGE_WINDOW_MS) return own;
+    const asyncCpu = cpu - this.cpuAtLastStageEnd - (this.syncCpu - this.syncCpuAtLastStageEnd);
+    return Math.max(own, Math.min(asyncCpu, since));
   }
 
   leave(): void {
     this.active = Math.max(0, this.active - 1);
-    if (this.active === 0) this.release();
+    if (this.active > 0) return;
+    if (this.asyncShare < 1) this.syncCpu += this.cpuMs() - this.syncSpanStartCpu;
+    this.release();
   }
 
   /** Lets pending I/O (a sync request that just arrived) in first, then waits for no sync request in flight. */
@@ -73,4 +111,10 @@ export class InteractiveGate {
     this.waiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** User + system CPU time of this process so far, in ms (all threads: the loop, GC, libuv). */
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }

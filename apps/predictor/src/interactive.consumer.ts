@@ -33,7 +33,8 @@ export class InteractiveConsumer implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     this.consumer = new RpcQueueConsumer(
       { url: this.config.AMQP_URL },
-      { queue: this.broker.topology.queues.interactive, prefetch: this.config.INTERACTIVE_PREFETCH },
+      // The gate sees each request from delivery to reply, so async work steps aside for all of it and its CPU is not charged to async work.
+      { queue: this.broker.topology.queues.interactive, prefetch: this.config.INTERACTIVE_PREFETCH, inFlight: this.gate },
       {
         [Patterns.predict]: (data, call) => this.predict(data, call),
         [Patterns.modelInfo]: () => this.modelInfo(),
@@ -61,12 +62,7 @@ export class InteractiveConsumer implements BeforeApplicationShutdown {
       this.log.warn('sync request expired before it was scored; dropped', { match_id: request.match_id, correlation_id: call.correlationId });
       throw new RpcFailure('deadline_exceeded', 'the caller stopped waiting before this request was scored');
     }
-    this.gate.enter();
-    try {
-      return await this.predictions.predict(request, 'sync');
-    } finally {
-      this.gate.leave();
-    }
+    return this.predictions.predict(request, 'sync');
   }
 
   modelInfo(): ServingModelInfo {

@@ -39,9 +39,10 @@ export class PredictorConfig extends TaskRetryConfig {
   BATCH_WINDOW_MS = 2;
 
   /**
-   * Share of this predictor's time async batches may take while sync requests are going on (one within the
-   * last 250 ms); the rest is left idle so that sync requests find free cores all along their path. 1 turns
-   * the pacing off. Without sync traffic, async work always runs flat out.
+   * Share of this predictor's CPU async work may take while sync requests are going on (one within the last
+   * 250 ms), counting all of it: deliveries, scoring, publishing, acks (ADR 0010); the rest is left idle so
+   * that sync requests find free cores all along their path. 1 turns the pacing off. Without sync traffic,
+   * async work always runs flat out.
    */
   @IsNumber()
   @Min(0.01)

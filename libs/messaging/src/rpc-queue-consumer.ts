@@ -8,6 +8,14 @@ export interface RpcQueueConsumerOptions {
   queue: string;
   /** Requests in flight at most (unacked deliveries). */
   prefetch: number;
+  /** Told when each request starts being served and when its reply is out (the predictor's interactive priority). */
+  inFlight?: RequestsInFlight;
+}
+
+/** Sees every request from its delivery to its reply: `enter` and `leave` come in pairs. */
+export interface RequestsInFlight {
+  enter(): void;
+  leave(): void;
 }
 
 /**
@@ -23,9 +31,12 @@ export class RpcQueueConsumer {
 
   constructor(broker: BrokerOptions, options: RpcQueueConsumerOptions, handlers: RpcHandlers, log?: RpcLog) {
     this.dispatcher = new RpcDispatcher(handlers, log);
-    this.consumption = new QueueConsumption(broker, { ...options, confirm: false }, (channel) => (message) =>
-      this.consumption.track(this.dispatcher.serve(channel, message)),
-    );
+    const { inFlight, ...queue } = options;
+    this.consumption = new QueueConsumption(broker, { ...queue, confirm: false }, (channel) => (message) => {
+      if (!inFlight) return this.consumption.track(this.dispatcher.serve(channel, message));
+      inFlight.enter();
+      this.consumption.track(this.dispatcher.serve(channel, message).finally(() => inFlight.leave()));
+    });
   }
 
   /** Resolves once the first channel is consuming. */
