@@ -29,6 +29,18 @@ const handlers: RpcHandlers = {
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
+/** What the predictor's InteractiveGate is told: requests entering and leaving. */
+const inFlight = {
+  entered: 0,
+  left: 0,
+  enter(): void {
+    this.entered += 1;
+  },
+  leave(): void {
+    this.left += 1;
+  },
+};
+
 let connection: ChannelModel;
 let client: ClientRMQ;
 
@@ -78,7 +90,7 @@ describe('RpcQueueConsumer on the real broker, called by Nest ClientRMQ', () => 
     const channel = await connection.createChannel();
     await channel.assertQueue(queue, { durable: false });
     await channel.close();
-    consumer = new RpcQueueConsumer({ url: TEST_AMQP_URL }, { queue, prefetch: 8 }, handlers, quiet);
+    consumer = new RpcQueueConsumer({ url: TEST_AMQP_URL }, { queue, prefetch: 8, inFlight }, handlers, quiet);
     await consumer.ready();
     await waitFor(() => consumer.isConsuming() || undefined, 5000, 'the consumer to consume');
     client = createRmqClient({ url: TEST_AMQP_URL }, queue, false);
@@ -128,6 +140,18 @@ describe('RpcQueueConsumer on the real broker, called by Nest ClientRMQ', () => 
     await settledQueue();
   });
 
+  it('tells inFlight of every request from its delivery until its reply is out, errors included', async () => {
+    const entered = inFlight.entered;
+    const left = inFlight.left;
+    const slow = call(Patterns.predict, { match_id: SLOW_MATCH });
+    await waitFor(() => (inFlight.entered > entered ? true : undefined), 5000, 'the slow request to enter');
+    assert.equal(inFlight.left, left, 'still in flight while its handler runs');
+    await slow;
+    await expectRemote({ match_id: 13 });
+    await waitFor(() => (inFlight.left === left + 2 ? true : undefined), 5000, 'both requests to leave');
+    assert.equal(inFlight.entered, entered + 2);
+  });
+
   it('a graceful stop answers the request in flight, then stops consuming', async () => {
     const second = new RpcQueueConsumer({ url: TEST_AMQP_URL }, { queue, prefetch: 8 }, handlers, quiet);
     await second.ready();
@@ -140,7 +164,7 @@ describe('RpcQueueConsumer on the real broker, called by Nest ClientRMQ', () => 
     assert.deepEqual(await slow, { match_id: SLOW_MATCH });
     assert.equal(second.isConsuming(), false);
     await settledQueue();
-    consumer = new RpcQueueConsumer({ url: TEST_AMQP_URL }, { queue, prefetch: 8 }, handlers, quiet);
+    consumer = new RpcQueueConsumer({ url: TEST_AMQP_URL }, { queue, prefetch: 8, inFlight }, handlers, quiet);
     await consumer.ready();
   });
 
