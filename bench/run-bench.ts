@@ -480,7 +480,7 @@ async function main(): Promise<void> {
       checkOk('suite sync c1 with backlog', b1);
       checkOk('suite sync c1 without backlog', quiet);
       notes.push(
-        `Row 3: the work queue held at least ${fmt(kept.minDepth)} ready async tasks at every 50 ms check while the ${fmt(b1.done)} sync requests with backlog ran (${fmt(kept.published)} tasks topped up meanwhile), so the predictor was scoring a backlog of ${fmt(config.backlog)} the whole time, on the same 2 cores. Between blocks the backlog is purged and drained, so the no-backlog blocks (${fmt(quiet.done)} requests) ran on a quiet pipeline; row 2's own c1 p99 was ${fmt(s1.p99Ms, 2)} ms.`,
+        `Row 3: during the ${fmt(b1.done)} sync requests with backlog the work queue was topped up to ${fmt(config.backlog)} ready tasks every 50 ms and never held fewer than ${fmt(kept.minDepth)} at a check (${fmt(kept.published)} tasks topped up in all), so the predictor always had a backlog to score, on the same 2 cores. Between blocks the backlog is purged and drained, so the no-backlog blocks (${fmt(quiet.done)} requests) ran on a quiet pipeline; row 2's own c1 p99 was ${fmt(s1.p99Ms, 2)} ms.`,
       );
       const noBacklog = `same, no backlog (alternating blocks)`;
       rows.push(
