@@ -1,4 +1,5 @@
 import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { TASK_BATCH_MAX_TASKS } from '@app/contracts';
 import { retryDelays } from '@app/messaging';
 import { TaskRetryConfig } from '@app/platform';
 
@@ -9,13 +10,13 @@ export class PredictorConfig extends TaskRetryConfig {
   HTTP_PORT = 8001;
 
   /**
-   * Unacked async tasks per predictor process: several batches' worth, so the next batch forms while the
-   * previous one waits for its broker confirm.
+   * Unacked async tasks per predictor process: four full batches' worth, so the next batch forms while the
+   * previous ones wait for their broker confirms.
    */
   @IsInt()
   @Min(1)
   @Max(10_000)
-  PREDICTOR_PREFETCH = 256;
+  PREDICTOR_PREFETCH = 512;
 
   /** Unacked sync requests per predictor process. */
   @IsInt()
@@ -23,11 +24,15 @@ export class PredictorConfig extends TaskRetryConfig {
   @Max(10_000)
   INTERACTIVE_PREFETCH = 16;
 
-  /** Rows per model call at most (dynamic batching). */
+  /**
+   * Rows per model call at most (dynamic batching). 128 rows cost the wasm backend little more than 64 (the
+   * per-call overhead dominates), so a full backlog drains with less CPU per task. At most what one outcome
+   * message may carry (TASK_BATCH_MAX_TASKS).
+   */
   @IsInt()
   @Min(1)
-  @Max(4096)
-  BATCH_MAX_SIZE = 64;
+  @Max(TASK_BATCH_MAX_TASKS)
+  BATCH_MAX_SIZE = 128;
 
   /**
    * How long the first async task of a batch waits for others to share its model call and its outcome message;

@@ -41,7 +41,7 @@ export class TaskSucceededMessage extends TaskEventMessage {
   result!: Prediction;
 }
 
-/** Most tasks one batch event may carry (a predictor batch is at most BATCH_MAX_SIZE, itself capped lower). */
+/** Most tasks one batch event may carry (a predictor batch is at most BATCH_MAX_SIZE, which its config caps at this). */
 export const TASK_BATCH_MAX_TASKS = 1024;
 
 /**
