@@ -46,48 +46,29 @@ describe('InteractiveGate', () => {
   });
 
   it('charges a stage with the CPU spent since the previous stage, so work between stages is paced too', async () => {
-    // The process's CPU clock, advanced by hand: on a loaded machine a spinning thread gets less CPU than wall time.
-    let cpu = 0;
-    const gate = new InteractiveGate(0.25, () => cpu);
-    gate.enter();
-    gate.leave();
-    await gate.paced(() => undefined);
+    const { gate, clock } = await gateAfterOneStage();
     busy(20); // async work outside any stage: receiving and decoding deliveries, publishing, acking
-    cpu += 20;
+    clock.cpu += 20;
     await gate.paced(() => undefined);
-    const started = performance.now();
-    await gate.paced(() => undefined);
-    const waited = performance.now() - started;
+    const waited = await pauseBeforeNextStage(gate);
     assert.ok(waited >= 50 && waited < 500, `waited ${waited.toFixed(0)} ms after 20 ms of CPU between two instant stages at share 0.25`);
   });
 
   it('does not charge async stages with the CPU spent while sync requests were in flight', async () => {
-    let cpu = 0;
-    const gate = new InteractiveGate(0.25, () => cpu);
+    const { gate, clock } = await gateAfterOneStage();
     gate.enter();
+    clock.cpu += 20; // scoring a sync request
     gate.leave();
     await gate.paced(() => undefined);
-    gate.enter();
-    cpu += 20; // scoring a sync request
-    gate.leave();
-    await gate.paced(() => undefined);
-    const started = performance.now();
-    await gate.paced(() => undefined);
-    assert.ok(performance.now() - started < 15, 'no pause for the sync request\'s CPU');
+    assert.ok((await pauseBeforeNextStage(gate)) < 15, "no pause for the sync request's CPU");
   });
 
   it('charges only the stage itself after a lull longer than CHARGE_WINDOW_MS', async () => {
-    let cpu = 0;
-    const gate = new InteractiveGate(0.25, () => cpu);
-    gate.enter();
-    gate.leave();
-    await gate.paced(() => undefined);
+    const { gate, clock } = await gateAfterOneStage();
     await new Promise((r) => setTimeout(r, CHARGE_WINDOW_MS + 20));
-    cpu += 1000; // whatever the process did during the lull is not the next stage's
+    clock.cpu += 1000; // whatever the process did during the lull is not the next stage's
     await gate.paced(() => undefined);
-    const started = performance.now();
-    await gate.paced(() => undefined);
-    assert.ok(performance.now() - started < 15, 'no pause');
+    assert.ok((await pauseBeforeNextStage(gate)) < 15, 'no pause');
   });
 
   it('does not pace without recent sync traffic, nor with share 1', async () => {
@@ -124,4 +105,24 @@ function busy(ms: number): void {
   while (performance.now() < until) {
     // spin
   }
+}
+
+/**
+ * A gate at share 0.25 with recent sync traffic, one instant stage already run, and a CPU clock advanced by
+ * hand (on a loaded machine a spinning thread gets less CPU than wall time).
+ */
+async function gateAfterOneStage(): Promise<{ gate: InteractiveGate; clock: { cpu: number } }> {
+  const clock = { cpu: 0 };
+  const gate = new InteractiveGate(0.25, () => clock.cpu);
+  gate.enter();
+  gate.leave();
+  await gate.paced(() => undefined);
+  return { gate, clock };
+}
+
+/** How long an instant stage waits for the pause the stages before it earned (ms). */
+async function pauseBeforeNextStage(gate: InteractiveGate): Promise<number> {
+  const started = performance.now();
+  await gate.paced(() => undefined);
+  return performance.now() - started;
 }
