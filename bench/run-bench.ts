@@ -103,8 +103,11 @@ async function sampleRss(apps: AppProcess[], phase: 'idle' | 'load'): Promise<vo
 
 // ---- child processes ----------------------------------------------------------------------------------
 
-/** Runs the load generator in its own process and samples the apps' RSS while it runs. */
-async function runLoad(spec: LoadSpec, watch: AppProcess[] = []): Promise<LoadResult> {
+/**
+ * Runs the load generator in its own process and samples the apps' RSS while it runs. `exitedAt` is when the
+ * process ended (`performance.now()` here): its measured requests ran in the `elapsedMs` just before.
+ */
+async function runLoad(spec: LoadSpec, watch: AppProcess[] = []): Promise<LoadResult & { exitedAt: number }> {
   const child = spawn(process.execPath, [`${here}load-gen.js`, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -118,10 +121,11 @@ async function runLoad(spec: LoadSpec, watch: AppProcess[] = []): Promise<LoadRe
     }
   })();
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exitedAt = performance.now();
   running = false;
   await sampler;
   if (code !== 0) throw new Error(`load-gen exited ${code}: ${err}`);
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;
+  return { ...(JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult), exitedAt };
 }
 
 /**
@@ -195,7 +199,7 @@ async function keepQueued(target: number, features: Record<string, number>): Pro
   const loop = (async () => {
     while (running) {
       const depth = (await channel.checkQueue(topology.queues.work)).messageCount;
-      depths.push({ at: performance.now(), depth });
+      depths.push({ at: performance.now(), depth, added: Math.max(0, target - depth) });
       for (let i = depth; i < target; i += 1) {
         const data = { task_id: randomUUID(), match_id: i + 1, features };
         channel.sendToQueue(topology.queues.work, Buffer.from(JSON.stringify({ pattern: 'prediction.task.v1', data })), { persistent: true });
@@ -215,10 +219,19 @@ async function keepQueued(target: number, features: Record<string, number>): Pro
   };
 }
 
-/** One read of the work queue's ready depth, at `performance.now()` time `at`. */
+/** One read of the work queue's ready depth, at `performance.now()` time `at`, and how many tasks were then added. */
 interface DepthCheck {
   at: number;
   depth: number;
+  added: number;
+}
+
+/** Tasks taken from the queue between the first and the last of `checks` (consecutive ones), per second. */
+function drainRate(checks: readonly DepthCheck[]): { tasks: number; seconds: number } {
+  let tasks = 0;
+  for (let i = 1; i < checks.length; i += 1) tasks += checks[i - 1]!.depth + checks[i - 1]!.added - checks[i]!.depth;
+  const seconds = checks.length > 1 ? (checks[checks.length - 1]!.at - checks[0]!.at) / 1000 : 0;
+  return { tasks, seconds };
 }
 
 async function purge(queue: string): Promise<void> {
@@ -345,11 +358,17 @@ async function asyncPipelineIdle(): Promise<void> {
  * purged and the pipeline left to go idle, so "no backlog" means no async work at all; a burst of outside load
  * then falls on both sides alike instead of on one.
  */
-async function backlogBlocks(spec: Extract<LoadSpec, { kind: 'http' }>, features: Record<string, number>, watch: AppProcess[]): Promise<[LoadResult, LoadResult, { minDepth: number; published: number }]> {
+async function backlogBlocks(
+  spec: Extract<LoadSpec, { kind: 'http' }>,
+  features: Record<string, number>,
+  watch: AppProcess[],
+): Promise<[LoadResult, LoadResult, { minDepth: number; published: number; asyncPerSecond: number }]> {
   const withBacklog: LoadResult[] = [];
   const without: LoadResult[] = [];
   let minDepth = Number.POSITIVE_INFINITY;
   let published = 0;
+  let drainedTasks = 0;
+  let drainedSeconds = 0;
   // Every block warms up in full: a backlog block starts while async work runs flat out (no sync traffic to
   // pace it), and what is measured is the steady state once sync traffic has been going on.
   const block = (): LoadSpec => ({ ...spec, count: Math.ceil(spec.count / config.blocks), keepLatencies: true });
@@ -363,17 +382,20 @@ async function backlogBlocks(spec: Extract<LoadSpec, { kind: 'http' }>, features
       const keeper = await keepQueued(config.backlog, features);
       const result = await runLoad(block(), watch);
       withBacklog.push(result);
-      // Only the checks made while the measured requests ran (after the warm-up): before them, with no sync
-      // traffic to pace it, the predictor may drain faster than the queue is topped up.
-      const measuredFrom = performance.now() - result.elapsedMs;
+      // Only the checks made while the measured requests ran (after the warm-up, before the load ended): outside
+      // them there is no sync traffic to pace async work, and it drains faster than the queue is topped up.
       const kept = await keeper.stop();
-      for (const check of kept.depths) if (check.at >= measuredFrom) minDepth = Math.min(minDepth, check.depth);
+      const measured = kept.depths.filter((check) => check.at >= result.exitedAt - result.elapsedMs && check.at <= result.exitedAt);
+      for (const check of measured) minDepth = Math.min(minDepth, check.depth);
+      const drained = drainRate(measured);
+      drainedTasks += drained.tasks;
+      drainedSeconds += drained.seconds;
       published += kept.published;
       await purge(topology.queues.work);
       await asyncPipelineIdle();
     }
   }
-  return [mergeLoads(withBacklog), mergeLoads(without), { minDepth, published }];
+  return [mergeLoads(withBacklog), mergeLoads(without), { minDepth, published, asyncPerSecond: drainedTasks / drainedSeconds }];
 }
 
 function syncSpec(url: string, features: Record<string, number>, concurrency: number, count: number): Extract<LoadSpec, { kind: 'http' }> {
@@ -491,7 +513,7 @@ async function main(): Promise<void> {
       checkOk('suite sync c1 with backlog', b1);
       checkOk('suite sync c1 without backlog', quiet);
       notes.push(
-        `Row 3: the work queue is topped up to ${fmt(config.backlog)} ready tasks every 50 ms; while the ${fmt(b1.done)} measured sync requests with backlog ran it never held fewer than ${fmt(kept.minDepth)} at a check (${fmt(kept.published)} tasks topped up in all, warm-ups included), so the predictor had a backlog to score throughout, on the same 2 cores. Between blocks the backlog is purged and drained, so the no-backlog blocks (${fmt(quiet.done)} requests) ran on a quiet pipeline; row 2's own c1 p99 was ${fmt(s1.p99Ms, 2)} ms.`,
+        `Row 3: the work queue is topped up to ${fmt(config.backlog)} ready tasks every 50 ms; while the ${fmt(b1.done)} measured sync requests with backlog ran it never held fewer than ${fmt(kept.minDepth)} at a check (${fmt(kept.published)} tasks topped up in all, warm-ups included), so the predictor had a backlog to score throughout, on the same 2 cores; it took async tasks from it at ${fmt(kept.asyncPerSecond)}/s meanwhile (paced: ASYNC_SHARE_WHILE_SYNC, ADR 0010). Between blocks the backlog is purged and drained, so the no-backlog blocks (${fmt(quiet.done)} requests) ran on a quiet pipeline; row 2's own c1 p99 was ${fmt(s1.p99Ms, 2)} ms.`,
       );
       const noBacklog = `same, no backlog (alternating blocks)`;
       rows.push(
