@@ -24,7 +24,8 @@ export const CHARGE_WINDOW_MS = 50;
  * A stage is charged with the process's CPU time since the previous stage ended, not only its own run: the
  * deliveries received and decoded, the outcomes published and acked, and the garbage collected in between are
  * async work too, and counting only the stages let the backlog take two to three times its share. The CPU
- * spent while sync requests are being scored is theirs, and is left out.
+ * spent while a sync request is in flight (from its delivery to its reply, see `enter`) is its own, and is left
+ * out (ADR 0010).
  */
 @Injectable()
 export class InteractiveGate {
@@ -47,6 +48,7 @@ export class InteractiveGate {
     if (!(asyncShare > 0 && asyncShare <= 1)) throw new RangeError(`asyncShare must be in (0, 1], got ${asyncShare}`);
   }
 
+  /** A sync request arrived (the interactive consumer calls this on delivery, and `leave` once it has replied). */
   enter(): void {
     if (this.active === 0 && this.asyncShare < 1) this.syncSpanStartCpu = this.cpuMs();
     this.active += 1;
