@@ -462,15 +462,8 @@ async function main(): Promise<void> {
         });
       }
       await results.start();
-      await waitFor(
-        async () => {
-          const s = await queueStats(topology.queues.events);
-          return s.ready + s.unacked === 0 ? s : undefined;
-        },
-        120_000,
-        'results to apply the queued outcomes',
-        250,
-      );
+      // `results` applies the outcomes that waited while it was stopped.
+      await asyncPipelineIdle();
     }
 
     predictor = new AppProcess('predictor', testPort(), common);

@@ -29,8 +29,7 @@ void describe('results app (real RabbitMQ and Redis)', () => {
   let baseUrl: string;
   let keySeq = 0;
   // The app reaches Redis through a proxy the outage test can cut.
-  const redisTarget = new URL(TEST_REDIS_URL);
-  const redisProxy = new TcpProxy(redisTarget.hostname, Number(redisTarget.port || 6379));
+  const redisProxy = TcpProxy.inFrontOf(TEST_REDIS_URL, 6379);
 
   const create = (matchId = 11) =>
     wire.call<TaskCreateReply>(topology.queues.resultsRpc, Patterns.taskCreate, {
@@ -55,16 +54,14 @@ void describe('results app (real RabbitMQ and Redis)', () => {
 
   before(async () => {
     await redisProxy.up();
-    const redisUrl = new URL(TEST_REDIS_URL);
-    redisUrl.hostname = '127.0.0.1';
-    redisUrl.port = String(redisProxy.port);
+    const redisUrl = redisProxy.urlThrough(TEST_REDIS_URL);
     // Prefetch 1: one message in flight per queue, so a message left unsettled would block the next one.
     app = await bootstrap({
       ...process.env,
       HTTP_PORT: '0',
       QUEUE_PREFIX: prefix,
       REDIS_KEY_PREFIX: prefix,
-      REDIS_URL: redisUrl.toString(),
+      REDIS_URL: redisUrl,
       RESULTS_PREFETCH: '1',
       LOG_LEVEL: 'error',
     });

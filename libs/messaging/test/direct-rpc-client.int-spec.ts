@@ -148,11 +148,9 @@ describe('DirectRpcClient on the real broker, answered by a Nest RMQ server', ()
   });
 
   it('fails at once when the broker is away, fails calls in flight when the connection drops, and works again after a reconnect', async () => {
-    const proxy = new TcpProxy('127.0.0.1', Number(new URL(TEST_AMQP_URL).port || 5672));
+    const proxy = TcpProxy.inFrontOf(TEST_AMQP_URL, 5672);
     await proxy.up();
-    const url = new URL(TEST_AMQP_URL);
-    url.port = String(proxy.port);
-    const viaProxy = connectBroker({ url: url.toString(), reconnectSeconds: 0.2 });
+    const viaProxy = connectBroker({ url: proxy.urlThrough(TEST_AMQP_URL), reconnectSeconds: 0.2 });
     const outageClient = new DirectRpcClient(viaProxy, topology.queues.interactive);
     try {
       await outageClient.ready(5000);
@@ -181,12 +179,10 @@ describe('DirectRpcClient on the real broker, answered by a Nest RMQ server', ()
   });
 
   it('does not become ready while the broker cannot be reached', async () => {
-    const proxy = new TcpProxy('127.0.0.1', Number(new URL(TEST_AMQP_URL).port || 5672));
+    const proxy = TcpProxy.inFrontOf(TEST_AMQP_URL, 5672);
     await proxy.up();
     await proxy.down();
-    const url = new URL(TEST_AMQP_URL);
-    url.port = String(proxy.port);
-    const unreachable = connectBroker({ url: url.toString(), reconnectSeconds: 0.2 });
+    const unreachable = connectBroker({ url: proxy.urlThrough(TEST_AMQP_URL), reconnectSeconds: 0.2 });
     const stranded = new DirectRpcClient(unreachable, topology.queues.interactive);
     try {
       await assert.rejects(stranded.ready(400), BrokerUnavailableError);

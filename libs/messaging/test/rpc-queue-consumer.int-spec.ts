@@ -169,11 +169,9 @@ describe('RpcQueueConsumer on the real broker, called by Nest ClientRMQ', () => 
   });
 
   it('consumes again after its connection drops', async () => {
-    const url = new URL(TEST_AMQP_URL);
-    const proxy = new TcpProxy(url.hostname, Number(url.port || 5672));
+    const proxy = TcpProxy.inFrontOf(TEST_AMQP_URL, 5672);
     await proxy.up();
-    url.host = `127.0.0.1:${proxy.port}`;
-    const behindProxy = new RpcQueueConsumer({ url: url.toString(), reconnectSeconds: 0.2 }, { queue, prefetch: 8 }, handlers, quiet);
+    const behindProxy = new RpcQueueConsumer({ url: proxy.urlThrough(TEST_AMQP_URL), reconnectSeconds: 0.2 }, { queue, prefetch: 8 }, handlers, quiet);
     try {
       await behindProxy.ready();
       await waitFor(() => behindProxy.isConsuming() || undefined, 5000, 'consuming through the proxy');

@@ -11,6 +11,19 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** A proxy in front of the service `url` names (its host, and its port or else `defaultPort`). */
+  static inFrontOf(url: string, defaultPort: number): TcpProxy {
+    const target = new URL(url);
+    return new TcpProxy(target.hostname, Number(target.port || defaultPort));
+  }
+
+  /** `url` pointed at this proxy instead (once `up` has given it a port): what a client under test connects to. */
+  urlThrough(url: string): string {
+    const through = new URL(url);
+    through.host = `127.0.0.1:${this.port}`;
+    return through.toString();
+  }
+
   /** Starts accepting (again, on the same port once one was assigned). */
   async up(): Promise<void> {
     const server = createServer((client) => {
