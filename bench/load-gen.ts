@@ -33,13 +33,15 @@ export type LoadSpec =
       pollMs: number;
       /** Set: long-poll (`?wait_ms=`) right after the submit instead of sleeping pollMs between plain polls. */
       waitMs?: number;
+      /** Return every latency (sorted, ms), so that loads run in blocks can be merged exactly. */
+      keepLatencies?: boolean;
     }
   | { kind: 'amqp-publish'; amqpUrl: string; queue: string; concurrency: number; count: number; maxMs: number };
 
 function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -55,7 +57,7 @@ function post(agent: http.Agent, url: URL, body: string): Promise<number> {
 function request(agent: http.Agent, url: URL, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
     const headers: Record<string, string | number> = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
   const result = spec.kind === 'http' ? await runHttp(spec) : spec.kind === 'http-e2e' ? await runE2e(spec) : await runPublish(spec);
   const cpu = process.cpuUsage();
   // Latencies only when asked for: thousands of numbers on stdout otherwise.
-  const latenciesMs = spec.kind === 'http' && spec.keepLatencies ? result.latenciesMs : undefined;
+  const latenciesMs = spec.kind !== 'amqp-publish' && spec.keepLatencies ? result.latenciesMs : undefined;
   process.stdout.write(`${JSON.stringify({ ...result, latenciesMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 }
 

@@ -30,8 +30,10 @@ const config = {
   syncCnCount: envInt('BENCH_SYNC_CN_COUNT', 10_000),
   asyncCount: envInt('BENCH_ASYNC_COUNT', 5_000),
   publishCount: envInt('BENCH_PUBLISH_COUNT', 20_000),
-  /** Row 5: tasks submitted and polled to `success`, suite and BullMQ peer (0 skips the row). */
-  e2eCount: envInt('BENCH_E2E_COUNT', 3_000),
+  /** Row 5: tasks submitted and polled to `success`, suite and BullMQ peer, per side and mode (0 skips the row). */
+  e2eCount: envInt('BENCH_E2E_COUNT', 6_000),
+  /** Row 5: unmeasured tasks each side runs first, per mode (the JITs, pools and scripts warm up). */
+  e2eWarmup: envInt('BENCH_E2E_WARMUP', 3_000),
   pollMs: envInt('BENCH_POLL_MS', 20),
   /** Row 5's ways of waiting for the result: `poll` (every pollMs), `long` (?wait_ms=), or both. */
   e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
@@ -410,6 +412,32 @@ function cpuPerTask(spent: Record<string, number>, r: LoadResult): string {
   return `${parts.map(([name, s]) => `${name} ${fmt(perTask(s), 2)}`).join(' + ')} = ${fmt(total, 2)}`;
 }
 
+interface E2eSide {
+  url: string;
+  watch: AppProcess[];
+  pids: Record<string, number | undefined>;
+}
+
+/**
+ * Row 5's measured blocks: half the tasks per side in each of two blocks, in the order suite, peer, peer, suite,
+ * so that a drift of the machine over the row falls on both sides alike. CPU is metered over each block only.
+ */
+async function e2eBlocks(
+  sides: { suite: E2eSide; peer: E2eSide },
+  spec: (url: string, count: number) => LoadSpec,
+): Promise<Record<'suite' | 'peer', { load: LoadResult; cpu: Record<string, number> }>> {
+  const parts = { suite: [] as LoadResult[], peer: [] as LoadResult[] };
+  const cpu = { suite: {} as Record<string, number>, peer: {} as Record<string, number> };
+  const count = Math.ceil(config.e2eCount / 2);
+  for (const name of ['suite', 'peer', 'peer', 'suite'] as const) {
+    const side = sides[name];
+    const meter = new CpuMeter(side.pids).start();
+    parts[name].push(await runLoad(spec(side.url, count), side.watch));
+    for (const [process, seconds] of Object.entries(meter.stop())) cpu[name][process] = (cpu[name][process] ?? 0) + seconds;
+  }
+  return { suite: { load: mergeLoads(parts.suite), cpu: cpu.suite }, peer: { load: mergeLoads(parts.peer), cpu: cpu.peer } };
+}
+
 function checkOk(label: string, r: LoadResult): void {
   if (r.ok !== r.done) notes.push(`${label}: ${r.done - r.ok} of ${r.done} requests were not 2xx (${JSON.stringify(r.statuses)}).`);
 }
@@ -538,7 +566,7 @@ async function main(): Promise<void> {
 
     // 5. End-to-end async tasks/s (submit → success) beside a BullMQ peer, polling and long-polling, interleaved.
     if (config.e2eCount > 0) {
-      log(`row 5: end-to-end async, ${config.e2eCount} tasks at concurrency ${n}: polling every ${config.pollMs} ms, then long-polling`);
+      log(`row 5: end-to-end async at concurrency ${n}: polling every ${config.pollMs} ms, then long-polling`);
       // Rows 3 and 4 may have been skipped: a predictor still running from row 2 would otherwise be orphaned.
       await predictor.stop();
       predictor = new AppProcess('predictor', testPort(), common);
@@ -553,20 +581,23 @@ async function main(): Promise<void> {
         { name: 'poll', label: `polled every ${config.pollMs} ms`, waitMs: undefined },
         { name: 'long', label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
       ].filter((m) => config.e2eModes.includes(m.name));
+      const peerUrl = `http://127.0.0.1:${peerPort}`;
       for (const mode of modes) {
-        const spec = (baseUrl: string): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count: config.e2eCount, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs });
-        log(`row 5: suite, ${mode.label}`);
-        const suiteCpu = new CpuMeter({ 'api-gateway': gateway.pid, predictor: predictor.pid, results: results.pid, ...servers }).start();
-        const e = await runLoad(spec(gateway.baseUrl), [results, gateway, predictor]);
-        const suiteSpent = suiteCpu.stop();
+        const spec = (baseUrl: string, count: number): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs, keepLatencies: true });
+        const sides = {
+          suite: { url: gateway.baseUrl, watch: [results, gateway, predictor], pids: { 'api-gateway': gateway.pid, predictor: predictor.pid, results: results.pid, ...servers } },
+          peer: { url: peerUrl, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers } },
+        };
+        // Both sides first run unmeasured tasks: a cold process spends a large share of its CPU compiling.
+        log(`row 5: ${mode.label}: ${config.e2eWarmup} warm-up tasks each side, then ${config.e2eCount} measured in alternating blocks (suite, peer, peer, suite)`);
+        if (config.e2eWarmup > 0) for (const side of Object.values(sides)) await runLoad(spec(side.url, config.e2eWarmup));
+        const measured = await e2eBlocks(sides, (url, count) => spec(url, count));
+        const e = measured.suite.load;
+        const b = measured.peer.load;
         checkOk(`suite end-to-end, ${mode.label}`, e);
-        log(`row 5: the BullMQ peer, ${mode.label}`);
-        const peerCpu = new CpuMeter({ 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers }).start();
-        const b = await runLoad(spec(`http://127.0.0.1:${peerPort}`));
-        const peerSpent = peerCpu.stop();
         checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
         notes.push(
-          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(suiteSpent, e)}; BullMQ peer ${cpuPerTask(peerSpent, b)}.`,
+          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}.`,
         );
         rows.push(
           { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
