@@ -81,6 +81,24 @@ export class GatewayConfig extends TaskRetryConfig {
   @Max(60_000)
   STATUS_WAIT_RECHECK_MS = 1000;
 
+  /**
+   * Tasks this gateway follows in its view cache (ADR 0011): the ones it accepted lately, answered without a
+   * round trip to `results`. 0 turns the cache off (every status read asks `results`).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  STATUS_CACHE_MAX_TASKS = 50_000;
+
+  /**
+   * How long a cached view is answered without news of its task. News comes with every change `results` writes,
+   * so this only bounds how stale a read can be when a notice is lost, Redis is away or its keys were lost.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  STATUS_CACHE_FRESH_MS = 1000;
+
   /** Long-polls one gateway holds at once; past it a `wait_ms` request answers at once, as without it. */
   @IsInt()
   @Min(0)

@@ -16,6 +16,7 @@ import { PredictorPresenceService } from './predictor-presence.service.js';
 import { QueueStatsService } from './queue-stats.service.js';
 import { TaskSettlementService } from './task-settlement.service.js';
 import { TaskStoreClient } from './task-store.client.js';
+import { STATUS_CACHE_KEEP_MS, TaskViewCache } from './task-view-cache.js';
 
 @Module({})
 export class GatewayModule {
@@ -33,6 +34,7 @@ export class GatewayModule {
           Metrics.brokerQueueConsumers,
           Metrics.predictorsUp,
           Metrics.taskStatusWaiters,
+          Metrics.taskStatusReads,
         ]),
       ],
       controllers: [PredictController, MonitoringController, HealthController],
@@ -50,6 +52,10 @@ export class GatewayModule {
         ModelInfoService,
         QueueStatsService,
         PredictorPresenceService,
+        {
+          provide: TaskViewCache,
+          useFactory: () => new TaskViewCache({ maxTasks: config.STATUS_CACHE_MAX_TASKS, freshMs: config.STATUS_CACHE_FRESH_MS, keepMs: STATUS_CACHE_KEEP_MS }),
+        },
         TaskSettlementService,
         {
           provide: READINESS_CHECKS,

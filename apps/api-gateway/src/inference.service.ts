@@ -10,6 +10,7 @@ import { idempotencyKeyOf } from './idempotency-key.js';
 import { ModelSignatureService } from './model-signature.service.js';
 import { rpcErrorToHttp } from './rpc-error-to-http.js';
 import { TaskStoreClient } from './task-store.client.js';
+import { TaskViewCache } from './task-view-cache.js';
 
 export interface TaskSubmission {
   task_id: string;
@@ -29,6 +30,7 @@ export class InferenceService {
     @Inject(TASK_PUBLISHER) private readonly tasks: EventPublisher,
     private readonly taskStore: TaskStoreClient,
     private readonly signature: ModelSignatureService,
+    private readonly views: TaskViewCache,
     @InjectMetric(Metrics.predictionRequests.name) private readonly requests: Counter<string>,
     @InjectMetric(Metrics.predictionTimeouts.name) private readonly timeouts: Counter<string>,
   ) {
@@ -62,7 +64,8 @@ export class InferenceService {
    * (in the background) that it is queued. A reservation not known to be queued (its submitter crashed
    * between reserving and publishing, or before the note landed) is published again by whoever gets it: at
    * worst one duplicate message, which the monotonic task state absorbs; never a 202 for a task that will
-   * not run.
+   * not run. A task it created is followed in the view cache from before its publish, so that not even a notice
+   * that beats the broker's confirm here is missed.
    */
   async submit(request: PredictRequestDto, idempotencyHeader: string | undefined, correlationId?: string): Promise<TaskSubmission> {
     this.signature.check(request.features);
@@ -71,6 +74,10 @@ export class InferenceService {
     // `results` keeps only the match id of a task; the features travel once, in the task message.
     const reservation = await this.callResults(() => this.taskStore.create({ idempotency_key: idempotencyKey, request: { match_id: request.match_id } }));
     if (reservation.created || !reservation.queued) {
+      if (reservation.created && reservation.submitted_at !== undefined) {
+        const at = reservation.submitted_at;
+        this.views.track({ task_id: reservation.task_id, status: 'pending', match_id: request.match_id, attempts: 0, submitted_at: at, updated_at: at });
+      }
       try {
         await this.tasks.publish(
           Patterns.predictTask,
@@ -78,6 +85,7 @@ export class InferenceService {
           { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS, headers: correlationHeaders(correlationId) },
         );
       } catch (error) {
+        this.views.forget(reservation.task_id);
         if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error, correlationId);
         throw rpcErrorToHttp(error);
       }

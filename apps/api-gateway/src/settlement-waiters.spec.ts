@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SettlementWaiters } from './settlement-waiters.js';
+import type { TaskView } from '@app/contracts';
+import { SettlementWaiters, type TaskNotice } from './settlement-waiters.js';
+
+const notices = (...ids: string[]): TaskNotice[] => ids.map((taskId) => ({ taskId }));
 
 describe('SettlementWaiters', () => {
   it('wakes every watch of a settled task, and only those', async () => {
@@ -9,7 +12,7 @@ describe('SettlementWaiters', () => {
     const a2 = waiters.watch('a')!;
     const b = waiters.watch('b')!;
     const pending = [a1.next(5000), a2.next(5000)];
-    assert.equal(waiters.settle(['a', 'zzz']), 2);
+    assert.equal(waiters.settle(notices('a', 'zzz')), 2);
     assert.deepEqual(await Promise.all(pending), [true, true]);
     assert.equal(await b.next(10), false, 'b timed out, not woken');
     for (const w of [a1, a2, b]) w.cancel();
@@ -19,7 +22,7 @@ describe('SettlementWaiters', () => {
   it('keeps a notice that lands before next() is called', async () => {
     const waiters = new SettlementWaiters(10);
     const watch = waiters.watch('a')!;
-    waiters.settle(['a']);
+    waiters.settle(notices('a'));
     const started = performance.now();
     assert.equal(await watch.next(5000), true);
     assert.ok(performance.now() - started < 100);
@@ -37,7 +40,20 @@ describe('SettlementWaiters', () => {
     watch.cancel();
     watch.cancel();
     assert.equal(waiters.size, 0);
-    assert.equal(waiters.settle(['a']), 0, 'nothing left to wake');
+    assert.equal(waiters.settle(notices('a')), 0, 'nothing left to wake');
+  });
+
+  it("hands each woken watch the record its notice carried, or none", async () => {
+    const waiters = new SettlementWaiters(10);
+    const watch = waiters.watch('a')!;
+    const record: TaskView = { task_id: 'a', status: 'success', match_id: 1, attempts: 1, submitted_at: 's', updated_at: 'u' };
+    waiters.settle([{ taskId: 'a', record }]);
+    assert.equal(await watch.next(5000), true);
+    assert.deepEqual(watch.latest(), record);
+    waiters.settle(notices('a'));
+    assert.equal(await watch.next(5000), true);
+    assert.equal(watch.latest(), undefined, 'a notice without a record clears the previous one');
+    watch.cancel();
   });
 
   it('refuses watches past its maximum and frees a slot on cancel', () => {

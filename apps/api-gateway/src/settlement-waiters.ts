@@ -1,3 +1,11 @@
+import type { TaskView } from '@app/contracts';
+
+/** A notice about one task: the record `results` wrote, when the notice carried it. */
+export interface TaskNotice {
+  taskId: string;
+  record?: TaskView;
+}
+
 /** One held long-poll's subscription to its task's settled notices. */
 export interface SettlementWatch {
   /**
@@ -5,6 +13,8 @@ export interface SettlementWatch {
    * when `signal` aborts; true only for a notice.
    */
   next(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** The record the latest notice carried (undefined when it carried none). */
+  latest(): TaskView | undefined;
   /** Stops watching; idempotent. */
   cancel(): void;
 }
@@ -12,6 +22,7 @@ export interface SettlementWatch {
 interface Watcher {
   notified: boolean;
   wake: (() => void) | undefined;
+  record: TaskView | undefined;
 }
 
 /**
@@ -31,7 +42,7 @@ export class SettlementWaiters {
   /** Registers interest in `taskId`; null when `max` watches are already held (the caller then does not wait). */
   watch(taskId: string): SettlementWatch | null {
     if (this.count >= this.max) return null;
-    const watcher: Watcher = { notified: false, wake: undefined };
+    const watcher: Watcher = { notified: false, wake: undefined, record: undefined };
     let set = this.byTask.get(taskId);
     if (!set) this.byTask.set(taskId, (set = new Set()));
     set.add(watcher);
@@ -39,6 +50,7 @@ export class SettlementWaiters {
     let cancelled = false;
     return {
       next: (timeoutMs, signal) => this.next(watcher, timeoutMs, signal),
+      latest: () => watcher.record,
       cancel: () => {
         if (cancelled) return;
         cancelled = true;
@@ -50,14 +62,15 @@ export class SettlementWaiters {
     };
   }
 
-  /** Wakes every watch of these tasks; returns how many were woken. */
-  settle(taskIds: Iterable<string>): number {
+  /** Wakes every watch of these tasks, handing each the notice's record; returns how many were woken. */
+  settle(notices: Iterable<TaskNotice>): number {
     let woken = 0;
-    for (const id of taskIds) {
-      const set = this.byTask.get(id);
+    for (const { taskId, record } of notices) {
+      const set = this.byTask.get(taskId);
       if (!set) continue;
       for (const watcher of set) {
         watcher.notified = true;
+        watcher.record = record;
         watcher.wake?.();
         woken++;
       }

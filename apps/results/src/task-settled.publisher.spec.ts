@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { TaskState, TaskView } from '@app/contracts';
 import { decodeEvent, type BrokerTopology } from '@app/messaging';
 import { TaskSettledPublisher } from './task-settled.publisher.js';
 
@@ -20,24 +21,42 @@ function broker(connected = true) {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+const view = (task_id: string, status: TaskState): TaskView => ({ task_id, status, match_id: 7, attempts: 1, submitted_at: 's', updated_at: 'u' });
+
 describe('TaskSettledPublisher', () => {
-  it('sends the tasks noted in one turn of the event loop as one transient notice', async () => {
+  it('sends the tasks noted in one turn of the event loop as one transient notice, each with its record', async () => {
     const { topology, sent } = broker();
     const publisher = new TaskSettledPublisher(topology);
-    publisher.note('a', 'success');
-    publisher.note('b', 'failure');
+    publisher.note(view('a', 'success'));
+    publisher.note(view('b', 'failure'));
     await tick();
-    publisher.note('c', 'success');
+    publisher.note(view('c', 'retry'));
     await tick();
     assert.deepEqual(sent, [
-      { exchange: 'x.tasks.settled', pattern: 'task.settled.v1', data: { tasks: [{ task_id: 'a', status: 'success' }, { task_id: 'b', status: 'failure' }] }, persistent: false },
-      { exchange: 'x.tasks.settled', pattern: 'task.settled.v1', data: { tasks: [{ task_id: 'c', status: 'success' }] }, persistent: false },
+      {
+        exchange: 'x.tasks.settled',
+        pattern: 'task.settled.v1',
+        data: { tasks: [{ task_id: 'a', status: 'success', record: view('a', 'success') }, { task_id: 'b', status: 'failure', record: view('b', 'failure') }] },
+        persistent: false,
+      },
+      { exchange: 'x.tasks.settled', pattern: 'task.settled.v1', data: { tasks: [{ task_id: 'c', status: 'retry', record: view('c', 'retry') }] }, persistent: false },
     ]);
+  });
+
+  it("keeps one entry per task, its latest change: a batch's started then success, or a replay after a failure", async () => {
+    const { topology, sent } = broker();
+    const publisher = new TaskSettledPublisher(topology);
+    publisher.note(view('a', 'started'));
+    publisher.note(view('b', 'failure'));
+    publisher.note(view('a', 'success'));
+    publisher.reopened('b');
+    await tick();
+    assert.deepEqual(sent.map((s) => s.data), [{ tasks: [{ task_id: 'a', status: 'success', record: view('a', 'success') }, { task_id: 'b', status: 'pending' }] }]);
   });
 
   it('drops notices while the broker is away rather than queueing stale ones', async () => {
     const { topology, sent } = broker(false);
-    new TaskSettledPublisher(topology).note('a', 'success');
+    new TaskSettledPublisher(topology).note(view('a', 'success'));
     await tick();
     assert.deepEqual(sent, []);
   });

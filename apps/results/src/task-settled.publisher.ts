@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Patterns, TASK_SETTLED_MAX_TASKS, type SettledState, type SettledTask } from '@app/contracts';
+import { Patterns, TASK_SETTLED_MAX_TASKS, type SettledTask, type TaskView } from '@app/contracts';
 import { BrokerTopology, encodeEvent } from '@app/messaging';
 import { AppLogger } from '@app/platform';
 
@@ -7,25 +7,38 @@ import { AppLogger } from '@app/platform';
 const NOTICE_EXPIRATION_MS = 10_000;
 
 /**
- * Tells every gateway which tasks just reached success or failure (`task.settled.v1` on the `tasks.settled`
- * fanout), so that status long-polls answer at once. The tasks noted in one turn of the event loop (a whole
- * predictor batch: its writes resolve together) go out as one notice.
+ * Tells every gateway which tasks just changed, with the record each change left (`task.settled.v1` on the
+ * `tasks.settled` fanout): a status long-poll answers at once, and a gateway's view cache (ADR 0011) follows
+ * the tasks it accepted. The changes noted in one turn of the event loop (a whole predictor batch: its writes
+ * resolve together) go out as one notice, with one entry per task: its latest record.
  *
  * Best effort by design: the notice is sent after the state is in Redis and is never awaited by anything; a
- * lost one only means a waiting gateway finds the task at its next recheck (`STATUS_WAIT_RECHECK_MS`).
+ * lost one only means a gateway learns the change at its next recheck through the status RPC.
  */
 @Injectable()
 export class TaskSettledPublisher {
   private readonly log = AppLogger.for(TaskSettledPublisher.name);
-  private pending: SettledTask[] = [];
+  private pending = new Map<string, SettledTask>();
   private flushScheduled = false;
   private lastError: string | undefined;
 
   constructor(private readonly broker: BrokerTopology) {}
 
-  note(taskId: string, status: SettledState): void {
-    this.pending.push({ task_id: taskId, status });
-    if (this.pending.length >= TASK_SETTLED_MAX_TASKS) this.flush();
+  /** The task as a write just left it. */
+  note(view: TaskView): void {
+    this.add({ task_id: view.task_id, status: view.status, record: view });
+  }
+
+  /** A replay reopened the task: readers must ask the status RPC again (the notice carries no record). */
+  reopened(taskId: string): void {
+    this.add({ task_id: taskId, status: 'pending' });
+  }
+
+  private add(task: SettledTask): void {
+    // Re-inserted, not updated in place: the entry goes out with the notice of the latest change.
+    this.pending.delete(task.task_id);
+    this.pending.set(task.task_id, task);
+    if (this.pending.size >= TASK_SETTLED_MAX_TASKS) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -34,10 +47,10 @@ export class TaskSettledPublisher {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const tasks = this.pending;
-    this.pending = [];
-    // While the broker is away a notice would only be queued and arrive stale; the waiters' rechecks cover it.
+    if (this.pending.size === 0) return;
+    const tasks = [...this.pending.values()];
+    this.pending = new Map();
+    // While the broker is away a notice would only be queued and arrive stale; the gateways' rechecks cover it.
     if (!this.broker.isConnected()) return;
     this.broker
       .publish(this.broker.topology.settledExchange, '', encodeEvent(Patterns.taskSettled, { tasks }), {

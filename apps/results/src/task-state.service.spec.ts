@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageValidationError, TASK_STATES, type Prediction, type TaskState } from '@app/contracts';
+import { MessageValidationError, TASK_STATES, type Prediction, type TaskState, type TaskView } from '@app/contracts';
 import { Counter } from 'prom-client';
 import type { TaskSettledPublisher } from './task-settled.publisher.js';
 import type { TaskRepository, TaskWrite, WriteOutcome } from './task.repository.js';
@@ -156,7 +156,13 @@ void describe('TaskStateService.recordBatch', () => {
   const succeed = (task_id: string, attempt = 1) => ({ task_id, attempt, at: AT, result: RESULT });
 
   /** A repository that records each call and answers with `outcomeOf` per write. */
-  function recording(outcomeOf: (taskId: string, write: TaskWrite) => WriteOutcome = (_, w) => ({ outcome: 'applied', status: w.status })) {
+  const applied = (taskId: string, write: TaskWrite): WriteOutcome => ({
+    outcome: 'applied',
+    status: write.status,
+    view: { task_id: taskId, status: write.status, match_id: 1, attempts: write.attempt, submitted_at: AT, updated_at: write.at },
+  });
+
+  function recording(outcomeOf: (taskId: string, write: TaskWrite) => WriteOutcome = applied) {
     const calls: { taskId: string; statuses: string[] }[] = [];
     const repository = {
       writeInOrder: (taskId: string, writes: readonly TaskWrite[]) => {
@@ -166,7 +172,7 @@ void describe('TaskStateService.recordBatch', () => {
     } as unknown as TaskRepository;
     const transitions = new Counter({ name: 'test_transitions', help: 'test', labelNames: ['to'], registers: [] });
     const noted: string[] = [];
-    const settled = { note: (taskId: string, status: string) => void noted.push(`${taskId.slice(0, 1)}:${status}`) } as unknown as TaskSettledPublisher;
+    const settled = { note: (view: TaskView) => void noted.push(`${view.task_id.slice(0, 1)}:${view.status}`) } as unknown as TaskSettledPublisher;
     return { calls, transitions, noted, service: new TaskStateService(repository, transitions, settled) };
   }
 
@@ -186,16 +192,16 @@ void describe('TaskStateService.recordBatch', () => {
 
   void it('counts every write by its outcome: the new status when applied, else ignored', async () => {
     const { transitions, service } = recording((taskId, write) =>
-      taskId === A ? { outcome: 'applied', status: write.status } : taskId === B ? { outcome: 'stale', status: 'success' } : { outcome: 'missing' },
+      taskId === A ? applied(taskId, write) : taskId === B ? { outcome: 'stale', status: 'success' } : { outcome: 'missing' },
     );
     await service.recordBatch({ started: [start(A), start(B), start(C)], succeeded: [succeed(A), succeed(B)] });
     assert.deepEqual(await counted(transitions), { started: 1, success: 1, ignored: 3 });
   });
 
-  void it('announces a settled task only when its terminal write applied', async () => {
-    const { noted, service } = recording((taskId, write) => (taskId === B ? { outcome: 'stale', status: 'success' } : { outcome: 'applied', status: write.status }));
+  void it('announces every write that applied, with the view it left, and none that did not', async () => {
+    const { noted, service } = recording((taskId, write) => (taskId === B ? { outcome: 'stale', status: 'success' } : applied(taskId, write)));
     await service.recordBatch({ started: [start(A), start(C)], succeeded: [succeed(A), succeed(B)] });
-    assert.deepEqual(noted, ['a:success']);
+    assert.deepEqual(noted, ['a:started', 'a:success', 'c:started']);
   });
 
   void it('checks every write before sending any: an attempt out of range refuses the whole batch', async () => {

@@ -131,14 +131,11 @@ export class TaskStateService {
   ) {}
 
   async create(message: TaskCreateMessage): Promise<TaskCreateReply> {
-    const outcome = await this.repository.create({
-      taskId: randomUUID(),
-      idempotencyKey: message.idempotency_key,
-      matchId: message.request.match_id,
-      at: now(),
-    });
-    if (outcome.created) this.transitions.inc({ to: 'pending' });
-    return { task_id: outcome.taskId, created: outcome.created, status: outcome.status, queued: outcome.queued };
+    const at = now();
+    const outcome = await this.repository.create({ taskId: randomUUID(), idempotencyKey: message.idempotency_key, matchId: message.request.match_id, at });
+    if (!outcome.created) return { task_id: outcome.taskId, created: false, status: outcome.status, queued: outcome.queued };
+    this.transitions.inc({ to: 'pending' });
+    return { task_id: outcome.taskId, created: true, status: outcome.status, queued: outcome.queued, submitted_at: at };
   }
 
   /** Whether Redis answers right now: tells an outage apart from a bug when a call fails. */
@@ -167,6 +164,7 @@ export class TaskStateService {
   async reopenForReplay(message: TaskReplayMessage): Promise<TaskReplayReply> {
     const outcome = await this.repository.reopen(message.task_id, now());
     if (outcome.reopened) {
+      this.settled.reopened(message.task_id);
       this.transitions.inc({ to: 'pending' });
       this.logger.warn(
         `task ${message.task_id} reopened for replay (failure → pending, attempts reset): ${message.reason}; ` +
@@ -233,7 +231,7 @@ export class TaskStateService {
   private recorded(taskId: string, write: TaskWrite, outcome: WriteOutcome, correlationId: string | undefined): void {
     const applied = outcome.outcome === 'applied';
     this.transitions.inc({ to: applied ? write.status : 'ignored' });
-    if (applied && (write.status === 'success' || write.status === 'failure')) this.settled.note(taskId, write.status);
+    if (outcome.outcome === 'applied') this.settled.note(outcome.view);
     // One line per transition at debug (a task's story, with the gateway's correlation id); off by default.
     if (!this.log.isEnabled('debug')) return;
     const fields = { task_id: taskId, correlation_id: correlationId, to: write.status, attempt: write.attempt };

@@ -15,7 +15,8 @@ export interface TaskWrite {
 }
 
 export type WriteOutcome =
-  | { outcome: 'applied'; status: TaskState }
+  /** `view`: the task as it stands right after this write (what a status read would answer then). */
+  | { outcome: 'applied'; status: TaskState; view: TaskView }
   /** Not newer than what is stored (stale, duplicate, or after a terminal state): nothing written. */
   | { outcome: 'stale'; status: TaskState }
   /** No such task (never created, abandoned or expired): nothing written, never recreated. */
@@ -81,30 +82,41 @@ return 1
 /** ARGV values per write in WRITE_LUA: status, order, attempt, now, result JSON or '', error or ''. */
 const WRITE_ARGS = 6;
 
+/** Values per write in WRITE_LUA's reply: outcome, status, attempts, error. */
+const WRITE_REPLY_VALUES = 4;
+
 /**
  * KEYS: task. ARGV: ttl, task id, then WRITE_ARGS values per write, in the order to apply them.
- * → per write, in order: 'applied', status | 'stale', current status | 'missing', ''
+ * → per write, in order: 'applied' | 'stale' | 'missing', then the status, attempts and error ('' for none) the
+ * task has after it ('', '', '' when missing); then match_id and submitted_at (or '', ''), so that the caller can
+ * tell the task's whole view after each write.
  * Each write is the same compare-and-set as if it came alone: it applies only when its order is strictly
  * greater than the stored one (including an earlier write of the same call). A missing task is never
  * recreated; the TTLs are refreshed only when some write applied, as one call per write would.
  */
 const WRITE_LUA = `
-local current = redis.call('HMGET', KEYS[1], 'status', 'order', 'attempts', 'idem_key')
+local current = redis.call('HMGET', KEYS[1], 'status', 'order', 'attempts', 'idem_key', 'match_id', 'submitted_at', 'error')
 local replies = {}
 if not current[1] then
   for i = 3, #ARGV, ${WRITE_ARGS} do
     replies[#replies + 1] = 'missing'
     replies[#replies + 1] = ''
+    replies[#replies + 1] = ''
+    replies[#replies + 1] = ''
   end
+  replies[#replies + 1] = ''
+  replies[#replies + 1] = ''
   return replies
 end
-local status, order, attempts = current[1], tonumber(current[2]) or 0, tonumber(current[3]) or 0
+local status, order, attempts, err = current[1], tonumber(current[2]) or 0, tonumber(current[3]) or 0, current[7] or ''
 local applied = false
 for i = 3, #ARGV, ${WRITE_ARGS} do
   local next_order = tonumber(ARGV[i + 1])
   if next_order <= order then
     replies[#replies + 1] = 'stale'
     replies[#replies + 1] = status
+    replies[#replies + 1] = tostring(attempts)
+    replies[#replies + 1] = err
   else
     status, order, attempts = ARGV[i], next_order, math.max(attempts, tonumber(ARGV[i + 2]))
     redis.call('HSET', KEYS[1], 'status', status, 'order', ARGV[i + 1], 'attempts', tostring(attempts), 'updated_at', ARGV[i + 3], 'queued', '1')
@@ -113,14 +125,20 @@ for i = 3, #ARGV, ${WRITE_ARGS} do
     end
     if status == 'success' then
       redis.call('HDEL', KEYS[1], 'error')
+      err = ''
     elseif ARGV[i + 5] ~= '' then
       redis.call('HSET', KEYS[1], 'error', ARGV[i + 5])
+      err = ARGV[i + 5]
     end
     applied = true
     replies[#replies + 1] = 'applied'
     replies[#replies + 1] = status
+    replies[#replies + 1] = tostring(attempts)
+    replies[#replies + 1] = err
   end
 end
+replies[#replies + 1] = current[5] or ''
+replies[#replies + 1] = current[6] or ''
 if applied then
   redis.call('EXPIRE', KEYS[1], ARGV[1])
   if current[4] and redis.call('GET', current[4]) == ARGV[2] then
@@ -234,8 +252,17 @@ export class TaskRepository {
       );
     }
     const reply = await this.redis.mpTaskWrite(this.taskKey(taskId), ...args);
-    if (reply.length !== writes.length * 2) throw new Error(`unexpected reply from the task write script: ${reply.length} values for ${writes.length} writes`);
-    return writes.map((_, i) => toWriteOutcome(reply[2 * i], reply[2 * i + 1]));
+    if (reply.length !== writes.length * WRITE_REPLY_VALUES + 2) {
+      throw new Error(`unexpected reply from the task write script: ${reply.length} values for ${writes.length} writes`);
+    }
+    const stored = { match_id: reply[reply.length - 2] ?? '', submitted_at: reply[reply.length - 1] ?? '' };
+    return writes.map((write, i) => {
+      const [outcome, status, attempts, error] = reply.slice(WRITE_REPLY_VALUES * i, WRITE_REPLY_VALUES * (i + 1));
+      if (outcome === 'missing') return { outcome };
+      if (outcome === 'stale') return { outcome, status: toState(status) };
+      if (outcome === 'applied') return { outcome, status: toState(status), view: viewAfter(taskId, write, { status: toState(status), attempts: Number(attempts), error: error ?? '' }, stored) };
+      throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+    });
   }
 
   /** Marks an existing task as queued; false when there is no such task. */
@@ -300,10 +327,21 @@ export function toTaskView(taskId: string, hash: Record<string, string>): TaskVi
   return view;
 }
 
-function toWriteOutcome(outcome: string | undefined, status: string | undefined): WriteOutcome {
-  if (outcome === 'missing') return { outcome };
-  if (outcome === 'applied' || outcome === 'stale') return { outcome, status: toState(status) };
-  throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+/**
+ * The record right after an applied write, as `toTaskView` would read it back: WRITE_LUA reports the status,
+ * attempts and error it left; updated_at is the write's; a result is only ever written by the terminal success
+ * (a replay, the one way back, deletes it), so it is this write's or none.
+ */
+function viewAfter(
+  taskId: string,
+  write: TaskWrite,
+  after: { status: TaskState; attempts: number; error: string },
+  stored: { match_id: string; submitted_at: string },
+): TaskView {
+  const view: TaskView = { task_id: taskId, status: after.status, match_id: Number(stored.match_id), attempts: after.attempts, submitted_at: stored.submitted_at, updated_at: write.at };
+  if (write.result !== undefined) view.result = write.result;
+  if (after.error !== '') view.error = after.error;
+  return view;
 }
 
 function toState(value: unknown): TaskState {

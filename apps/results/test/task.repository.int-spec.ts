@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { createRedisClient } from '../src/redis.provider.js';
 import { ResultsConfig } from '../src/results.config.js';
 import { TERMINAL_ORDER, stateOrder } from '../src/task-state.service.js';
-import { TaskRepository, type TaskWrite } from '../src/task.repository.js';
+import { TaskRepository, type TaskWrite, type WriteOutcome } from '../src/task.repository.js';
 
 const TTL = 600;
 const AT = '2026-11-27T12:00:00.000Z';
@@ -34,6 +34,14 @@ void describe('TaskRepository (real Redis)', () => {
   const storedRecord = async (taskId: string) => {
     const { idem_key: _idemKey, ...record } = await probe.hgetall(`${prefix}task:${taskId}`);
     return record;
+  };
+
+  /** Writes, expects it applied with `status`, and the view it reports to be what a status read returns now. */
+  const applies = async (taskId: string, write: TaskWrite, status: string, message?: string) => {
+    const outcome = await repo.write(taskId, write);
+    assert.equal(outcome.outcome, 'applied', message);
+    assert.equal(outcome.outcome === 'applied' && outcome.status, status, message);
+    assert.deepEqual(outcome.outcome === 'applied' && outcome.view, await repo.find(taskId), message ?? `the view after ${write.status}/${write.attempt}`);
   };
 
   before(() => {
@@ -118,13 +126,13 @@ void describe('TaskRepository (real Redis)', () => {
 
   void it('never moves a task backwards; success is final and the first result wins', async () => {
     const { taskId } = await create(newKey());
-    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'applied', status: 'started' });
+    await applies(taskId, started(1), 'started');
     assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'started' }, 'duplicate');
-    assert.deepEqual(await repo.write(taskId, retry(1, 'timeout')), { outcome: 'applied', status: 'retry' });
+    await applies(taskId, retry(1, 'timeout'), 'retry');
     assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'retry' }, 'late started');
     assert.equal((await repo.find(taskId))?.error, 'timeout');
-    assert.deepEqual(await repo.write(taskId, started(2)), { outcome: 'applied', status: 'started' });
-    assert.deepEqual(await repo.write(taskId, success(2, prediction(1))), { outcome: 'applied', status: 'success' });
+    await applies(taskId, started(2), 'started');
+    await applies(taskId, success(2, prediction(1)), 'success');
 
     for (const late of [started(3), retry(2), retry(3), failure(3), success(3, prediction(2))]) {
       assert.deepEqual(await repo.write(taskId, late), { outcome: 'stale', status: 'success' }, `${late.status}/${late.attempt}`);
@@ -177,9 +185,16 @@ void describe('TaskRepository (real Redis)', () => {
           await repo.write(oneByOne.taskId, w);
         }
         const outcomes = await repo.writeInOrder(together.taskId, writes);
-        const expected = [];
-        for (const w of writes) expected.push(await repo.write(oneByOne.taskId, w));
-        assert.deepEqual(outcomes, expected);
+        const expected: WriteOutcome[] = [];
+        for (const w of writes) {
+          const outcome = await repo.write(oneByOne.taskId, w);
+          // Each applied write reports the view a status read returns right after it.
+          if (outcome.outcome === 'applied') assert.deepEqual(outcome.view, await repo.find(oneByOne.taskId));
+          expected.push(outcome);
+        }
+        // The same outcomes and views, but for the task id each view names.
+        const sameTask = (o: WriteOutcome) => (o.outcome === 'applied' ? { ...o, view: { ...o.view, task_id: together.taskId } } : o);
+        assert.deepEqual(outcomes, expected.map(sameTask));
         assert.deepEqual(await storedRecord(together.taskId), await storedRecord(oneByOne.taskId));
       }),
       { numRuns: 60 },
@@ -310,12 +325,12 @@ void describe('TaskRepository (real Redis)', () => {
     await repo.write(taskId, failure(2));
     assert.equal((await repo.reopen(taskId, AT)).reopened, true);
 
-    assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'applied', status: 'started' }, 'the replay starts at attempt 1');
-    assert.deepEqual(await repo.write(taskId, retry(1, 'still flaky')), { outcome: 'applied', status: 'retry' });
-    assert.deepEqual(await repo.write(taskId, started(2)), { outcome: 'applied', status: 'started' });
+    await applies(taskId, started(1), 'started', 'the replay starts at attempt 1');
+    await applies(taskId, retry(1, 'still flaky'), 'retry');
+    await applies(taskId, started(2), 'started');
     assert.deepEqual(await repo.write(taskId, started(1)), { outcome: 'stale', status: 'started' }, 'a late event with a lower order');
     assert.deepEqual(await repo.write(taskId, retry(1, 'old')), { outcome: 'stale', status: 'started' }, 'a late retry with a lower order');
-    assert.deepEqual(await repo.write(taskId, success(2, prediction(1))), { outcome: 'applied', status: 'success' });
+    await applies(taskId, success(2, prediction(1)), 'success');
 
     for (const late of [started(3), retry(3), failure(2), success(3, prediction(0))]) {
       assert.deepEqual(await repo.write(taskId, late), { outcome: 'stale', status: 'success' }, `${late.status}/${late.attempt}`);
@@ -333,7 +348,7 @@ void describe('TaskRepository (real Redis)', () => {
     await repo.write(taskId, failure(3));
     await repo.reopen(taskId, AT);
     await repo.write(taskId, started(1));
-    assert.deepEqual(await repo.write(taskId, failure(1, 'permanent_error: unknown match')), { outcome: 'applied', status: 'failure' });
+    await applies(taskId, failure(1, 'permanent_error: unknown match'), 'failure');
     assert.equal((await repo.find(taskId))?.error, 'permanent_error: unknown match');
     assert.deepEqual(await repo.reopen(taskId, AT), { reopened: true, previousStatus: 'failure', previousError: 'permanent_error: unknown match' });
   });

@@ -28,6 +28,8 @@ export interface TaskCreateReply {
    * (the submitter crashed or gave up) is false: whoever gets it must publish the task message.
    */
   queued: boolean;
+  /** When `results` created the task (set when `created`): with the request, the whole pending view. */
+  submitted_at?: string;
 }
 
 /** `task.status.v1` */

@@ -12,17 +12,30 @@ import { FANOUT_EXCHANGE_OPTIONS, FANOUT_SUBSCRIBER_QUEUE_OPTIONS } from './topo
  *
  * Consumed with noAck: a notice is a hint that the next one or a recheck supersedes, so there is nothing to
  * redeliver, and auto-ack leaves no unacked backlog should the handler be slow or throw.
+ *
+ * Notices published while no queue is bound are lost. A reader that keeps state from notices learns of every
+ * such gap: `onLost` when the channel closes, `onSubscribed` once a new queue consumes again.
  */
 export class FanoutSubscription {
   private readonly connection: AmqpConnectionManager;
   private readonly channel: ChannelWrapper;
+  private consuming = false;
 
-  constructor(broker: BrokerOptions, exchange: string, onMessage: (content: Buffer) => void) {
+  constructor(
+    broker: BrokerOptions,
+    exchange: string,
+    onMessage: (content: Buffer) => void,
+    gaps: { onSubscribed?: () => void; onLost?: () => void } = {},
+  ) {
     this.connection = connectBroker(broker);
     this.channel = this.connection.createChannel({
       json: false,
       confirm: false,
       setup: async (channel: Channel) => {
+        channel.once('close', () => {
+          this.consuming = false;
+          gaps.onLost?.();
+        });
         await channel.assertExchange(exchange, 'fanout', FANOUT_EXCHANGE_OPTIONS);
         const { queue } = await channel.assertQueue('', FANOUT_SUBSCRIBER_QUEUE_OPTIONS);
         await channel.bindQueue(queue, exchange, '');
@@ -38,6 +51,8 @@ export class FanoutSubscription {
           },
           { noAck: true },
         );
+        this.consuming = true;
+        gaps.onSubscribed?.();
       },
     });
     this.channel.on('error', () => undefined);
@@ -45,6 +60,11 @@ export class FanoutSubscription {
 
   isConnected(): boolean {
     return this.connection.isConnected();
+  }
+
+  /** Bound and consuming now: no notice published since `onSubscribed` has been missed. */
+  isConsuming(): boolean {
+    return this.consuming && this.connection.isConnected();
   }
 
   /** Resolves once the queue is bound and consuming; rejects after `timeoutMs`. */

@@ -105,4 +105,10 @@ export const Metrics = {
     help: 'Task-status long-polls (GET /monitoring/task_status/{id}?wait_ms=) this gateway is holding open.',
     labelNames: [],
   },
+  taskStatusReads: {
+    kind: 'counter',
+    name: MetricNames.taskStatusReads,
+    help: 'Task reads behind GET /monitoring/task_status/{id}, by source: the gateway view cache (ADR 0011) or the results status RPC.',
+    labelNames: ['source'],
+  },
 } as const satisfies Record<string, MetricDefinition>;

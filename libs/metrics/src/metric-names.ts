@@ -15,4 +15,5 @@ export const MetricNames = {
   brokerQueueConsumers: 'broker_queue_consumers',
   predictorsUp: 'predictors_up',
   taskStatusWaiters: 'task_status_waiters',
+  taskStatusReads: 'task_status_reads_total',
 } as const;
