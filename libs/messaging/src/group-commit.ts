@@ -3,6 +3,11 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** Flushes running at once; while all are busy, new items gather for the next one. */
   maxInFlight: number;
+  /**
+   * For work off the caller's latency path: a flush waits this long after its first item, so that the items
+   * of that time ride together (0, the default: a free slot flushes at once). A full batch goes at once.
+   */
+  lingerMs?: number;
 }
 
 /** Flushes a batch; answers each item in order, with a value or that item's own error. */
@@ -22,6 +27,7 @@ interface Waiting<I, O> {
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private inFlight = 0;
+  private lingering: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly flushBatch: FlushBatch<I, O>,
@@ -36,6 +42,20 @@ export class GroupCommit<I, O> {
   }
 
   private pump(): void {
+    const lingerMs = this.options.lingerMs ?? 0;
+    if (lingerMs > 0 && this.waiting.length < this.options.maxBatch) {
+      if (this.waiting.length > 0 && this.lingering === undefined) {
+        this.lingering = setTimeout(() => {
+          this.lingering = undefined;
+          this.flushWaiting();
+        }, lingerMs);
+      }
+      return;
+    }
+    this.flushWaiting();
+  }
+
+  private flushWaiting(): void {
     while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight += 1;
@@ -43,6 +63,10 @@ export class GroupCommit<I, O> {
         this.inFlight -= 1;
         this.pump();
       });
+    }
+    if (this.waiting.length === 0 && this.lingering !== undefined) {
+      clearTimeout(this.lingering);
+      this.lingering = undefined;
     }
   }
 
