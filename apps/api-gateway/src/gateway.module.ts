@@ -15,6 +15,7 @@ import { PredictController } from './predict.controller.js';
 import { PredictorPresenceService } from './predictor-presence.service.js';
 import { QueueStatsService } from './queue-stats.service.js';
 import { TaskSettlementService } from './task-settlement.service.js';
+import { TaskPublisher } from './task-publisher.js';
 import { TaskStoreClient } from './task-store.client.js';
 import { STATUS_CACHE_KEEP_MS, TaskViewCache } from './task-view-cache.js';
 
@@ -46,6 +47,7 @@ export class GatewayModule {
         { provide: TASK_PUBLISHER, inject: [BrokerClients], useFactory: (c: BrokerClients) => c.tasks },
         ModelSignatureService,
         TaskStoreClient,
+        TaskPublisher,
         InferenceService,
         BatchPredictionsRepository,
         MatchesRepository,

@@ -1,15 +1,16 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Patterns, type Prediction, type PredictRequestDto, type TaskView } from '@app/contracts';
-import { correlationHeaders, EventPublisher, RpcClient, RpcTimeoutError } from '@app/messaging';
+import { correlationHeaders, RpcClient, RpcTimeoutError } from '@app/messaging';
 import { InjectMetric, Metrics } from '@app/metrics';
 import { AppLogger, errorBody } from '@app/platform';
 import type { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config.js';
-import { PREDICTOR_RPC, RESULTS_RPC, TASK_PUBLISHER } from './gateway.transports.js';
+import { PREDICTOR_RPC, RESULTS_RPC } from './gateway.transports.js';
 import { idempotencyKeyOf } from './idempotency-key.js';
 import { ModelSignatureService } from './model-signature.service.js';
 import { rpcErrorToHttp } from './rpc-error-to-http.js';
 import { TaskStoreClient } from './task-store.client.js';
+import { TaskPublisher } from './task-publisher.js';
 import { TaskViewCache } from './task-view-cache.js';
 
 export interface TaskSubmission {
@@ -27,10 +28,10 @@ export class InferenceService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(PREDICTOR_RPC) private readonly predictor: RpcClient,
     @Inject(RESULTS_RPC) private readonly results: RpcClient,
-    @Inject(TASK_PUBLISHER) private readonly tasks: EventPublisher,
     private readonly taskStore: TaskStoreClient,
     private readonly signature: ModelSignatureService,
     private readonly views: TaskViewCache,
+    private readonly taskPublisher: TaskPublisher,
     @InjectMetric(Metrics.predictionRequests.name) private readonly requests: Counter<string>,
     @InjectMetric(Metrics.predictionTimeouts.name) private readonly timeouts: Counter<string>,
   ) {
@@ -60,7 +61,8 @@ export class InferenceService {
 
   /**
    * Reserves the task in `results` (which answers with the live task for a repeated submission), then
-   * publishes the persistent task message, waits for the broker's confirm, answers, and notes in `results`
+   * publishes the persistent task message (in a bundle with the tasks accepted alongside, ADR 0012), waits for
+   * the broker's confirm, answers, and notes in `results`
    * (in the background) that it is queued. A reservation not known to be queued (its submitter crashed
    * between reserving and publishing, or before the note landed) is published again by whoever gets it: at
    * worst one duplicate message, which the monotonic task state absorbs; never a 202 for a task that will
@@ -79,11 +81,7 @@ export class InferenceService {
         this.views.track({ task_id: reservation.task_id, status: 'pending', match_id: request.match_id, attempts: 0, submitted_at: at, updated_at: at });
       }
       try {
-        await this.tasks.publish(
-          Patterns.predictTask,
-          { task_id: reservation.task_id, match_id: request.match_id, features: request.features },
-          { messageId: reservation.task_id, confirmTimeoutMs: this.config.PUBLISH_CONFIRM_TIMEOUT_MS, headers: correlationHeaders(correlationId) },
-        );
+        await this.taskPublisher.enqueue({ task_id: reservation.task_id, match_id: request.match_id, features: request.features, correlation_id: correlationId });
       } catch (error) {
         this.views.forget(reservation.task_id);
         if (reservation.created) await this.abandon(reservation.task_id, idempotencyKey, error, correlationId);

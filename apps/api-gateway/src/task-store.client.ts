@@ -18,13 +18,6 @@ import { RESULTS_RPC } from './gateway.transports.js';
 const GROUP_COMMIT: GroupCommitOptions = { maxBatch: 256, maxInFlight: 2 };
 
 /**
- * Queued notes are off the caller's path (the task is on the broker already): they gather for 20 ms and go as
- * one RPC, about 50 a second under load instead of one per create batch. A note that lands later only widens
- * the window in which an identical submission publishes once more (absorbed by the monotonic state).
- */
-const QUEUED_NOTES: GroupCommitOptions = { maxBatch: 256, maxInFlight: 1, lingerMs: 20 };
-
-/**
  * The task store (`results`) as the gateway uses it on the hot path: reserve, note queued, read status. Each is
  * a group commit over the `*.many.v1` RPC, so N concurrent submissions cost a few round trips, not 2N.
  * Errors per item come back as the single RPC's would (`RpcRemoteError`), a lost batch as `RpcTimeoutError`.
@@ -42,7 +35,7 @@ export class TaskStoreClient {
     this.creates = new GroupCommit(async (items) => answers(await this.results.call(Patterns.taskCreateMany, { items }, this.options())), GROUP_COMMIT);
     this.queuedNotes = new GroupCommit(
       async (ids) => answers(await this.results.call(Patterns.taskQueuedMany, { items: ids.map((task_id) => ({ task_id })) }, this.options())),
-      QUEUED_NOTES,
+      GROUP_COMMIT,
     );
     this.statuses = new GroupCommit(
       async (ids) => answers(await this.results.call(Patterns.taskStatusMany, { items: ids.map((task_id) => ({ task_id })) }, this.options())),

@@ -8,7 +8,7 @@ import { InteractiveGate } from './interactive-gate.js';
 import { TaskConsumer } from './task.consumer.js';
 
 /** The rules of one batch, with the broker, the model and the task store replaced by recorders. */
-function harness(options: { failPublish?: boolean; modelVersionOf?: (matchId: number) => string } = {}) {
+function harness(options: { failPublish?: boolean; modelVersionOf?: (matchId: number) => string; batchMaxSize?: number } = {}) {
   const log: string[] = [];
   const published: { pattern: string; payload: unknown }[] = [];
   const prediction = (matchId: number): Prediction => ({
@@ -53,7 +53,7 @@ function harness(options: { failPublish?: boolean; modelVersionOf?: (matchId: nu
       retryQueueFor: (attempt: number) => (attempt < 3 ? { name: `ml.retry.${1000 * attempt}ms`, delayMs: 1000 * attempt } : undefined),
     },
   };
-  const config = { faultyMatchIds: () => new Set([13]) };
+  const config = { faultyMatchIds: () => new Set([13]), BATCH_MAX_SIZE: options.batchMaxSize ?? 128 };
   const counter = { inc: () => undefined };
   const consumer = new TaskConsumer(
     predictions as never,
@@ -104,6 +104,21 @@ describe('TaskConsumer (one batch)', () => {
         { task_id: b, attempt: 2, result: 2, at },
       ],
     );
+  });
+
+  it('scores a batch in model calls of at most BATCH_MAX_SIZE tasks, one outcome message each (bundles make batches larger)', async () => {
+    const { consumer, log } = harness({ batchMaxSize: 2 });
+    await consumer.onBatch(['a', 'b', 'c', 'd', 'e'].map((name, i) => delivery(name, { task_id: randomUUID(), match_id: i + 1 })));
+    assert.deepEqual(log, [
+      `publish ${Patterns.taskBatchV2}`,
+      'ack a',
+      'ack b',
+      `publish ${Patterns.taskBatchV2}`,
+      'ack c',
+      'ack d',
+      `publish ${Patterns.taskBatchV2}`,
+      'ack e',
+    ]);
   });
 
   it('dead-letters what is not a valid task message, and still scores the rest', async () => {

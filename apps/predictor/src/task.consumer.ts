@@ -1,7 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
+  isValidCorrelationId,
   MessageValidationError,
   Patterns,
+  readTaskBundle,
   taskBatchV2Of,
   validatePredictionRequest,
   type PredictionRequestMessage,
@@ -11,7 +13,20 @@ import {
   type TaskSucceededMessage,
 } from '@app/contracts';
 import { InjectMetric, Metrics } from '@app/metrics';
-import { attemptOf, BatchQueueConsumer, BrokerTopology, correlationIdOf, MessageSettler, RpcFailure, type Delivery } from '@app/messaging';
+import {
+  attemptOf,
+  BatchQueueConsumer,
+  BrokerTopology,
+  correlationIdOf,
+  Headers,
+  MessageSettler,
+  requeueParts,
+  RpcFailure,
+  splitDelivery,
+  type BundlePart,
+  type BundleRouting,
+  type Delivery,
+} from '@app/messaging';
 import { AppLogger } from '@app/platform';
 import type { Counter } from 'prom-client';
 import { InteractiveGate } from './interactive-gate.js';
@@ -88,9 +103,10 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     await this.consumer?.stop();
   }
 
-  async onBatch(batch: Delivery[]): Promise<void> {
+  async onBatch(delivered: Delivery[]): Promise<void> {
     const attempts: Attempt[] = [];
     const invalid: Promise<void>[] = [];
+    const batch = this.unbundle(delivered, invalid);
     for (let start = 0; start < batch.length; start += VALIDATION_CHUNK) {
       // A batch holds the event loop for milliseconds: sync requests get in between its stages.
       await this.gate.stepAside(STEP_ASIDE_MAX_MS);
@@ -115,7 +131,49 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * Every task of the batch as a delivery of its own (ADR 0012): a bundle's tasks are split off it, to be settled
+   * one by one. A bundle delivered again is not scored: its tasks go back to the queue one message each (see
+   * `requeueParts`). A bundle whose envelope is wrong is dead-lettered whole.
+   */
+  private unbundle(delivered: Delivery[], invalid: Promise<void>[]): Delivery[] {
+    const batch: Delivery[] = [];
+    for (const delivery of delivered) {
+      if (delivery.pattern !== Patterns.predictTaskBundle || delivery.parseError) {
+        batch.push(delivery);
+        continue;
+      }
+      const tasks = readTaskBundle(delivery.data);
+      const attempt = attemptOf(delivery.message.properties.headers);
+      if (tasks instanceof Error) {
+        invalid.push(this.deadLetter(delivery, 'invalid_message', tasks.message, attempt, undefined));
+        continue;
+      }
+      const parts = tasks.map(bundlePart);
+      const ackBundle = () => this.settler.ack(delivery.ctx);
+      const routing: BundleRouting = { requeueTo: this.broker.topology.queues.work, rejectTo: this.broker.topology.deadLetterExchange };
+      if (!delivery.message.fields.redelivered) {
+        batch.push(...splitDelivery(delivery, parts, routing, ackBundle));
+        continue;
+      }
+      this.log.warn('a bundle came back (its predictor stopped holding it): requeueing its tasks one message each', { tasks: parts.length });
+      invalid.push(
+        requeueParts(delivery, parts, routing, ackBundle).catch((error: unknown) => {
+          this.log.warn('could not requeue the tasks of a redelivered bundle; it will be redelivered', { tasks: parts.length, error: errorText(error) });
+        }),
+      );
+    }
+    return batch;
+  }
+
+  /** Scores the attempts in model calls of at most BATCH_MAX_SIZE (a batch of bundles holds more tasks). */
   private async run(attempts: Attempt[]): Promise<void> {
+    for (let start = 0; start < attempts.length; start += this.config.BATCH_MAX_SIZE) {
+      await this.runChunk(attempts.slice(start, start + this.config.BATCH_MAX_SIZE));
+    }
+  }
+
+  private async runChunk(attempts: Attempt[]): Promise<void> {
     if (attempts.length === 0) return;
     const scorable = attempts.filter((a) => !this.faultyMatchIds.has(a.request.match_id));
     await this.gate.stepAside(STEP_ASIDE_MAX_MS);
@@ -216,6 +274,14 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     this.deadLettered.inc({ reason });
     this.processed.inc({ outcome: 'failure' });
   }
+}
+
+/** A bundle's task as the single `prediction.task.v1` message it stands for. */
+function bundlePart(task: unknown): BundlePart {
+  if (typeof task !== 'object' || task === null) return { pattern: Patterns.predictTask, data: task, headers: {} };
+  const { correlation_id: correlationId, ...data } = task as { correlation_id?: unknown; task_id?: unknown };
+  const headers = isValidCorrelationId(correlationId) ? { [Headers.correlationId]: correlationId } : {};
+  return { pattern: Patterns.predictTask, data, headers, ...(typeof data.task_id === 'string' ? { messageId: data.task_id } : {}) };
 }
 
 /** Stable for the same deliveries, so a republished batch can be told apart from a new one in the broker's logs. */

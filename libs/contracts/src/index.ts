@@ -15,6 +15,7 @@ export * from './rpc-error.js';
 export * from './task-batch.fast-path.js';
 export * from './task-batch-v2.fast-path.js';
 export * from './task-batch-v2.message.js';
+export * from './task-bundle.message.js';
 export * from './task-event.message.js';
 export * from './task-rpc.fast-path.js';
 export * from './task-rpc.message.js';

@@ -6,6 +6,7 @@ import type { PredictorHeartbeatMessage } from './predictor-heartbeat.message.js
 import { Patterns } from './patterns.js';
 import type { TaskBatchV2Message } from './task-batch-v2.message.js';
 import type { TaskSettledMessage } from './task-settled.message.js';
+import type { TaskBundleMessage } from './task-bundle.message.js';
 import type {
   TaskBatchMessage,
   TaskRetryingMessage,
@@ -42,6 +43,7 @@ export interface RpcMap {
 /** Fire-and-forget patterns (persistent and confirmed, but the heartbeat and the settled notice: transient, expiring). */
 export interface EventMap {
   [Patterns.predictTask]: PredictionRequestMessage;
+  [Patterns.predictTaskBundle]: TaskBundleMessage;
   [Patterns.taskStarted]: TaskStartedMessage;
   [Patterns.taskRetrying]: TaskRetryingMessage;
   [Patterns.taskSucceeded]: TaskSucceededMessage;

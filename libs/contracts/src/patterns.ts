@@ -7,6 +7,8 @@ export const Patterns = {
   predict: 'prediction.predict.v1',
   /** Async inference task on the `ml` work queue (fire-and-forget, persistent, confirmed). */
   predictTask: 'prediction.task.v1',
+  /** Several async tasks in one work-queue message (ADR 0012): what a gateway accepted in one turn of its loop. */
+  predictTaskBundle: 'prediction.task-bundle.v1',
   /** Serving-model metadata RPC, answered by any predictor. */
   modelInfo: 'model.info.v1',
   /** Task-state RPCs, answered by `results` (the only owner of task state). */

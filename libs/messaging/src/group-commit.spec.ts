@@ -66,20 +66,19 @@ describe('GroupCommit', () => {
     await assert.rejects(third, /item 3 refused/);
   });
 
-  it('with lingerMs, holds the first item that long so that the items of that time go in one flush, but not a full batch', async () => {
+  it('with gatherTick, sends the items submitted in one turn of the event loop together', async () => {
     const { calls, flush } = controlledFlush();
-    const commit = new GroupCommit(flush, { maxBatch: 3, maxInFlight: 1, lingerMs: 30 });
-    const first = [1, 2].map((i) => commit.submit(i));
+    const commit = new GroupCommit(flush, { maxBatch: 10, maxInFlight: 1, gatherTick: true });
+    const first = [1, 2, 3].map((i) => commit.submit(i));
+    assert.equal(calls.length, 0, 'not before the turn ends');
     await tick();
-    assert.equal(calls.length, 0, 'nothing yet: lingering');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(calls.map((c) => c.items), [[1, 2]]);
+    assert.deepEqual(calls.map((c) => c.items), [[1, 2, 3]]);
+    const later = commit.submit(4);
     calls[0]!.finish();
-    assert.deepEqual(await Promise.all(first), ['ok 1', 'ok 2']);
-    const full = [3, 4, 5].map((i) => commit.submit(i));
-    assert.deepEqual(calls.map((c) => c.items), [[1, 2], [3, 4, 5]], 'a full batch goes at once');
+    await tick();
+    assert.deepEqual(calls.map((c) => c.items), [[1, 2, 3], [4]]);
     calls[1]!.finish();
-    assert.equal((await Promise.all(full)).length, 3);
+    assert.deepEqual(await Promise.all([...first, later]), ['ok 1', 'ok 2', 'ok 3', 'ok 4']);
   });
 
   it('rejects the items a flush forgot to answer', async () => {

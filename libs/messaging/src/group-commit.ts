@@ -4,10 +4,10 @@ export interface GroupCommitOptions {
   /** Flushes running at once; while all are busy, new items gather for the next one. */
   maxInFlight: number;
   /**
-   * For work off the caller's latency path: a flush waits this long after its first item, so that the items
-   * of that time ride together (0, the default: a free slot flushes at once). A full batch goes at once.
+   * A flush waits for the end of the current turn of the event loop (setImmediate), so that the items
+   * submitted together (the continuations of one reply, say) ride together, at no cost in latency.
    */
-  lingerMs?: number;
+  gatherTick?: boolean;
 }
 
 /** Flushes a batch; answers each item in order, with a value or that item's own error. */
@@ -27,7 +27,7 @@ interface Waiting<I, O> {
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private inFlight = 0;
-  private lingering: NodeJS.Timeout | undefined;
+  private gathering = false;
 
   constructor(
     private readonly flushBatch: FlushBatch<I, O>,
@@ -42,13 +42,13 @@ export class GroupCommit<I, O> {
   }
 
   private pump(): void {
-    const lingerMs = this.options.lingerMs ?? 0;
-    if (lingerMs > 0 && this.waiting.length < this.options.maxBatch) {
-      if (this.waiting.length > 0 && this.lingering === undefined) {
-        this.lingering = setTimeout(() => {
-          this.lingering = undefined;
+    if (this.options.gatherTick && this.waiting.length < this.options.maxBatch) {
+      if (!this.gathering && this.waiting.length > 0) {
+        this.gathering = true;
+        setImmediate(() => {
+          this.gathering = false;
           this.flushWaiting();
-        }, lingerMs);
+        });
       }
       return;
     }
@@ -63,10 +63,6 @@ export class GroupCommit<I, O> {
         this.inFlight -= 1;
         this.pump();
       });
-    }
-    if (this.waiting.length === 0 && this.lingering !== undefined) {
-      clearTimeout(this.lingering);
-      this.lingering = undefined;
     }
   }
 

@@ -5,6 +5,7 @@ export * from './broker-connection.js';
 export * from './broker-consumer.decorator.js';
 export * from './broker-topology.js';
 export * from './broker-unavailable.error.js';
+export * from './bundle-delivery.js';
 export * from './event-envelope.js';
 export * from './event-publisher.js';
 export * from './group-commit.js';
