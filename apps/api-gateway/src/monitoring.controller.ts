@@ -35,10 +35,16 @@ export class MonitoringController {
     if (!UUID.test(taskId)) throw notFound();
     const waitMs = parseWaitMs(rawWaitMs, this.config.STATUS_WAIT_MAX_MS);
     const clientGone = new AbortController();
-    if (waitMs > 0) reply.raw.once('close', () => clientGone.abort());
-    const task = await this.settlements.statusWithin(taskId.toLowerCase(), waitMs, clientGone.signal);
-    if (!task) throw notFound();
-    return task;
+    const onClose = () => clientGone.abort();
+    if (waitMs > 0) reply.raw.once('close', onClose);
+    try {
+      const task = await this.settlements.statusWithin(taskId.toLowerCase(), waitMs, clientGone.signal);
+      if (!task) throw notFound();
+      return task;
+    } finally {
+      // 'close' also fires after a normal answer: aborting then would only build an AbortError nobody reads.
+      reply.raw.off('close', onClose);
+    }
   }
 
   /** Ready messages and consumers of every queue, read from the broker now; 503 when it does not answer. */
