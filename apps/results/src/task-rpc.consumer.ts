@@ -8,6 +8,7 @@ import {
   validateBatchRpc,
   validateMessage,
   validateTaskCreate,
+  validateTaskCreateMany,
   validateTaskQueued,
   validateTaskStatus,
   type BatchItemReply,
@@ -49,10 +50,23 @@ export class TaskRpcConsumer {
     return this.guarded(() => this.tasks.markQueued(validateTaskQueued(data)));
   }
 
-  /** The gateway's group commit: many creates in one RPC, each answered on its own. */
+  /**
+   * The gateway's group commit: many creates in one RPC, each answered on its own, after the queued notes that
+   * rode along. The notes' Redis calls are issued first, on the one connection that carries the creates' calls
+   * too, so Redis applies them first: a create for a key whose task a note marks finds it queued.
+   */
   @MessagePattern(Patterns.taskCreateMany, RESULTS_RPC_TRANSPORT)
   async createMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
-    return this.many(data, (item) => this.tasks.create(validateTaskCreate(item)));
+    const { items, queued = [] } = validateTaskCreateMany(data);
+    const notes = queued.map((note) =>
+      this.guarded(() => this.tasks.markQueued(validateTaskQueued(note))).catch((error: unknown) => {
+        // Best effort, as a lone note is: the worst a lost note costs is one more publish of the same task.
+        this.logger.warn(`queued note skipped: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
+    const answers = this.answerEach(items, (item) => this.tasks.create(validateTaskCreate(item)));
+    await Promise.all(notes);
+    return answers;
   }
 
   @MessagePattern(Patterns.taskStatusMany, RESULTS_RPC_TRANSPORT)
@@ -86,9 +100,12 @@ export class TaskRpcConsumer {
     }
   }
 
+  private many<T>(data: unknown, one: (item: unknown) => Promise<T>): Promise<BatchRpcReply<T>> {
+    return this.answerEach(validateBatchRpc(data).items, one);
+  }
+
   /** Runs every item concurrently (ioredis pipelines their Redis calls) and answers each as its single RPC would. */
-  private async many<T>(data: unknown, one: (item: unknown) => Promise<T>): Promise<BatchRpcReply<T>> {
-    const { items } = validateBatchRpc(data);
+  private async answerEach<T>(items: unknown[], one: (item: unknown) => Promise<T>): Promise<BatchRpcReply<T>> {
     const answers = await Promise.all(
       items.map((item) =>
         this.guarded(() => one(item)).then(

@@ -236,6 +236,22 @@ void describe('results app (real RabbitMQ and Redis)', () => {
     assert.equal((oversized.err as { code?: string }).code, 'invalid_message');
   });
 
+  void it("applies the queued notes of a create batch before its creates, and skips a note it cannot read", async () => {
+    const first = await wire.call<BatchRpcReply<TaskCreateReply>>(topology.queues.resultsRpc, Patterns.taskCreateMany, {
+      items: [{ idempotency_key: 'it:notes:1', request: { match_id: 51 } }],
+    });
+    const reserved = first.items[0];
+    assert.ok(reserved?.ok && reserved.value.created && !reserved.value.queued);
+    // The gateway's next batch: an identical submission, with the note that the first one's message is queued.
+    const next = await wire.call<BatchRpcReply<TaskCreateReply>>(topology.queues.resultsRpc, Patterns.taskCreateMany, {
+      items: [{ idempotency_key: 'it:notes:1', request: { match_id: 51 } }],
+      queued: [{ task_id: reserved.value.task_id }, { task_id: 'not-a-uuid' }, { task_id: randomUUID() }],
+    });
+    assert.deepEqual(next.items, [{ ok: true, value: { task_id: reserved.value.task_id, created: false, status: 'pending', queued: true } }]);
+    const stray = await wire.request(topology.queues.resultsRpc, Patterns.taskCreateMany, { items: [], queued: 'all' });
+    assert.equal((stray.err as { code?: string }).code, 'invalid_message');
+  });
+
   void it('ignores events for a task that does not exist, without creating it', async () => {
     const ghost = randomUUID();
     event(Patterns.taskSucceeded, { task_id: ghost, attempt: 1, at: at(), result: RESULT });

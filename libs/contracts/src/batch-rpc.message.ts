@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import type { RpcErrorPayload } from './rpc-error.js';
 
 /** Most items one batch RPC may carry. */
@@ -13,6 +13,18 @@ export class BatchRpcMessage {
   @IsArray()
   @ArrayMaxSize(BATCH_RPC_MAX_ITEMS)
   items!: unknown[];
+}
+
+/**
+ * `task.create.many.v1`: the creates, and the gateway's queued notes (`{task_id}` each, as `task.queued.v1`)
+ * that were waiting when they left. `results` applies the notes first, so a create for a key whose task was
+ * just queued by this gateway finds it queued. A note is best effort: an invalid one is skipped and unanswered.
+ */
+export class TaskCreateManyMessage extends BatchRpcMessage {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(BATCH_RPC_MAX_ITEMS)
+  queued?: unknown[];
 }
 
 /** One item's answer: the single pattern's reply, or the error that pattern would have answered. */

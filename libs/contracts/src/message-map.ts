@@ -35,7 +35,7 @@ export interface RpcMap {
   [Patterns.taskAbandon]: { request: TaskAbandonMessage; reply: TaskAbandonReply };
   [Patterns.taskQueued]: { request: TaskQueuedMessage; reply: TaskQueuedReply };
   [Patterns.taskReplay]: { request: TaskReplayMessage; reply: TaskReplayReply };
-  [Patterns.taskCreateMany]: { request: { items: TaskCreateMessage[] }; reply: BatchRpcReply<TaskCreateReply> };
+  [Patterns.taskCreateMany]: { request: { items: TaskCreateMessage[]; queued?: TaskQueuedMessage[] }; reply: BatchRpcReply<TaskCreateReply> };
   [Patterns.taskStatusMany]: { request: { items: TaskStatusMessage[] }; reply: BatchRpcReply<TaskStatusReply> };
   [Patterns.taskQueuedMany]: { request: { items: TaskQueuedMessage[] }; reply: BatchRpcReply<TaskQueuedReply> };
 }

@@ -2,15 +2,17 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BATCH_RPC_MAX_ITEMS, BatchRpcMessage } from './batch-rpc.message.js';
+import { BATCH_RPC_MAX_ITEMS, BatchRpcMessage, TaskCreateManyMessage } from './batch-rpc.message.js';
 import { PredictRequestDto } from './predict-request.dto.js';
 import { TaskCreateMessage, TaskQueuedMessage, TaskStatusMessage } from './task-rpc.message.js';
 import {
   validateBatchRpc,
+  validateTaskCreateMany,
   validateTaskCreate,
   validateTaskQueued,
   validateTaskStatus,
   wellFormedBatchRpc,
+  wellFormedTaskCreateMany,
   wellFormedTaskCreate,
   wellFormedTaskRef,
 } from './task-rpc.fast-path.js';
@@ -42,6 +44,7 @@ const items = mostly(
   anyJson,
 );
 const envelope = record({ items });
+const createManyEnvelope = fc.oneof(envelope, record({ items, queued: items }), record({ items, queued: anyJson }));
 
 void describe('task RPC fast paths', () => {
   void it('task.status.v1 and task.queued.v1: never accept what class-validator refuses, else return what it returns', () => {
@@ -55,6 +58,18 @@ void describe('task RPC fast paths', () => {
 
   void it('the *.many.v1 envelope: the same property, the shape rules applied inside the items', () => {
     assertAgreesWithClassValidator(envelope, { fast: wellFormedBatchRpc, validate: validateBatchRpc, slow: (p) => validateMessage(BatchRpcMessage, p), numRuns: 2000 });
+  });
+
+  void it('the task.create.many.v1 envelope with queued notes: the same property', () => {
+    assertAgreesWithClassValidator(createManyEnvelope, {
+      fast: wellFormedTaskCreateMany,
+      validate: validateTaskCreateMany,
+      slow: (p) => validateMessage(TaskCreateManyMessage, p),
+      numRuns: 2000,
+    });
+    const both = wellFormedTaskCreateMany({ items: [], queued: [{ task_id: TASK }] });
+    assert.ok(both instanceof TaskCreateManyMessage);
+    assert.deepStrictEqual(both, validateMessage(TaskCreateManyMessage, { items: [], queued: [{ task_id: TASK }] }));
   });
 
   void it('takes the fast path for what the gateway sends, keeping instances of the message classes', () => {

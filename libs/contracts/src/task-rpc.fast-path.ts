@@ -1,5 +1,5 @@
 import { arrayMaxSize, isInt, isUUID, matches, max, min } from 'class-validator';
-import { BATCH_RPC_MAX_ITEMS, BatchRpcMessage } from './batch-rpc.message.js';
+import { BATCH_RPC_MAX_ITEMS, BatchRpcMessage, TaskCreateManyMessage } from './batch-rpc.message.js';
 import { isJsonObject, payloadShapeProblem } from './payload-shape.js';
 import { PredictRequestDto } from './predict-request.dto.js';
 import { IDEMPOTENCY_KEY_PATTERN, TaskCreateMessage, TaskQueuedMessage, TaskStatusMessage } from './task-rpc.message.js';
@@ -28,6 +28,11 @@ export function validateTaskCreate(payload: unknown): TaskCreateMessage {
 /** The envelope of a `*.many.v1` RPC; its items are validated one by one by the caller. */
 export function validateBatchRpc(payload: unknown): BatchRpcMessage {
   return wellFormedBatchRpc(payload) ?? validateMessage(BatchRpcMessage, payload);
+}
+
+/** The envelope of `task.create.many.v1`: the items and the optional queued notes, each validated by the caller. */
+export function validateTaskCreateMany(payload: unknown): TaskCreateManyMessage {
+  return wellFormedTaskCreateMany(payload) ?? validateMessage(TaskCreateManyMessage, payload);
 }
 
 /** `{task_id}` with a valid UUID and nothing else, as an instance of `type`; else undefined. */
@@ -71,11 +76,29 @@ function isPlainJsonTree(value: unknown): boolean {
 export function wellFormedBatchRpc(payload: unknown): BatchRpcMessage | undefined {
   if (!isJsonObject(payload)) return undefined;
   for (const key in payload) if (key !== 'items') return undefined;
-  const { items } = payload;
-  if (!Array.isArray(items) || !arrayMaxSize(items, BATCH_RPC_MAX_ITEMS) || payloadShapeProblem(payload) !== null) return undefined;
-  if (!items.every(isPlainJsonTree)) return undefined;
+  const items = wellFormedList(payload.items);
+  if (!items || payloadShapeProblem(payload) !== null) return undefined;
   const message = new BatchRpcMessage();
   // class-transformer would copy the items; they are only read, and each is validated on its own.
   message.items = items;
   return message;
+}
+
+/** `{items: [...], queued?: [...]}`, both lists as `wellFormedBatchRpc` takes its items; else undefined. */
+export function wellFormedTaskCreateMany(payload: unknown): TaskCreateManyMessage | undefined {
+  if (!isJsonObject(payload)) return undefined;
+  for (const key in payload) if (key !== 'items' && key !== 'queued') return undefined;
+  const items = wellFormedList(payload.items);
+  const queued = 'queued' in payload ? wellFormedList(payload.queued) : [];
+  if (!items || !queued || payloadShapeProblem(payload) !== null) return undefined;
+  const message = new TaskCreateManyMessage();
+  message.items = items;
+  if ('queued' in payload) message.queued = queued;
+  return message;
+}
+
+/** A list within the size limit, only plain JSON inside; else undefined. */
+function wellFormedList(list: unknown): unknown[] | undefined {
+  if (!Array.isArray(list) || !arrayMaxSize(list, BATCH_RPC_MAX_ITEMS)) return undefined;
+  return list.every(isPlainJsonTree) ? list : undefined;
 }
