@@ -1,8 +1,11 @@
 import { MessageValidationError } from './validate-message.js';
 import type { PredictionRequestMessage } from './prediction-request.message.js';
 
-/** Most tasks one bundle carries: what one gateway accepts in one turn of its event loop, at most. */
-export const TASK_BUNDLE_MAX_TASKS = 256;
+/**
+ * Most tasks one bundle carries. A predictor's prefetch counts messages, so this also bounds how many tasks one
+ * predictor may hold unacked (prefetch × this): what a crash sends back, and what a graceful stop must finish.
+ */
+export const TASK_BUNDLE_MAX_TASKS = 64;
 
 /**
  * One task of a bundle: what `prediction.task.v1` carries as its data, plus the correlation id the single
