@@ -34,13 +34,19 @@ export class MonitoringController {
     const notFound = () => new NotFoundException(errorBody(404, `unknown or expired task: ${taskId.slice(0, 64)}`));
     if (!UUID.test(taskId)) throw notFound();
     const waitMs = parseWaitMs(rawWaitMs, this.config.STATUS_WAIT_MAX_MS);
+    const id = taskId.toLowerCase();
+    const task = waitMs === 0 ? await this.settlements.statusWithin(id, 0) : await this.heldUntilSettled(id, waitMs, reply);
+    if (!task) throw notFound();
+    return task;
+  }
+
+  /** A long-poll, let go early if its client goes away. */
+  private async heldUntilSettled(taskId: string, waitMs: number, reply: FastifyReply): Promise<TaskView | null> {
     const clientGone = new AbortController();
     const onClose = () => clientGone.abort();
-    if (waitMs > 0) reply.raw.once('close', onClose);
+    reply.raw.once('close', onClose);
     try {
-      const task = await this.settlements.statusWithin(taskId.toLowerCase(), waitMs, clientGone.signal);
-      if (!task) throw notFound();
-      return task;
+      return await this.settlements.statusWithin(taskId, waitMs, clientGone.signal);
     } finally {
       // 'close' also fires after a normal answer: aborting then would only build an AbortError nobody reads.
       reply.raw.off('close', onClose);
