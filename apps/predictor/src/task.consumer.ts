@@ -105,8 +105,9 @@ export class TaskConsumer implements BeforeApplicationShutdown {
 
   async onBatch(delivered: Delivery[]): Promise<void> {
     const attempts: Attempt[] = [];
-    const invalid: Promise<void>[] = [];
-    const batch = this.unbundle(delivered, invalid);
+    // Deliveries settled without being scored: invalid ones dead-lettered, redelivered bundles requeued.
+    const unscored: Promise<void>[] = [];
+    const batch = this.unbundle(delivered, unscored);
     for (let start = 0; start < batch.length; start += VALIDATION_CHUNK) {
       // A batch holds the event loop for milliseconds: sync requests get in between its stages.
       await this.gate.stepAside(STEP_ASIDE_MAX_MS);
@@ -116,13 +117,13 @@ export class TaskConsumer implements BeforeApplicationShutdown {
           const attempt = attemptOf(headers);
           const correlationId = correlationIdOf(headers);
           const request = this.validate(delivery);
-          if (request instanceof Error) invalid.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
+          if (request instanceof Error) unscored.push(this.deadLetter(delivery, 'invalid_message', request.message, attempt, correlationId));
           else attempts.push({ delivery, request, attempt, correlationId });
         }
       });
     }
     try {
-      await Promise.all([...invalid, this.run(attempts)]);
+      await Promise.all([...unscored, this.run(attempts)]);
     } catch (error) {
       // Unexpected (a bug, not a task's fault): hand back whatever is unsettled rather than hold its prefetch
       // slot until the channel closes.
@@ -136,7 +137,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
    * one by one. A bundle delivered again is not scored: its tasks go back to the queue one message each (see
    * `requeueParts`). A bundle whose envelope is wrong is dead-lettered whole.
    */
-  private unbundle(delivered: Delivery[], invalid: Promise<void>[]): Delivery[] {
+  private unbundle(delivered: Delivery[], unscored: Promise<void>[]): Delivery[] {
     const batch: Delivery[] = [];
     for (const delivery of delivered) {
       if (delivery.pattern !== Patterns.predictTaskBundle || delivery.parseError) {
@@ -144,9 +145,8 @@ export class TaskConsumer implements BeforeApplicationShutdown {
         continue;
       }
       const tasks = readTaskBundle(delivery.data);
-      const attempt = attemptOf(delivery.message.properties.headers);
       if (tasks instanceof Error) {
-        invalid.push(this.deadLetter(delivery, 'invalid_message', tasks.message, attempt, undefined));
+        unscored.push(this.deadLetter(delivery, 'invalid_message', tasks.message, attemptOf(delivery.message.properties.headers), undefined));
         continue;
       }
       const parts = tasks.map(bundlePart);
@@ -157,7 +157,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
         continue;
       }
       this.log.warn('a bundle came back (its predictor stopped holding it): requeueing its tasks one message each', { tasks: parts.length });
-      invalid.push(
+      unscored.push(
         requeueParts(delivery, parts, routing, ackBundle).catch((error: unknown) => {
           this.log.warn('could not requeue the tasks of a redelivered bundle; it will be redelivered', { tasks: parts.length, error: errorText(error) });
         }),
