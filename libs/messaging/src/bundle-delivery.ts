@@ -1,6 +1,7 @@
 import { RmqContext } from '@nestjs/microservices';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { Delivery } from './batch-queue-consumer.js';
+import { republishOptions } from './message-settler.js';
 
 /** One message of a bundle: what it would carry as a message of its own. */
 export interface BundlePart {
@@ -46,7 +47,7 @@ export function splitDelivery(bundle: Delivery, parts: readonly BundlePart[], ro
     ack: () => settledOne(),
     nack: (message, _allUpTo, requeue) => {
       const target = requeue === false ? { exchange: routing.rejectTo, routingKey: '' } : { exchange: '', routingKey: routing.requeueTo };
-      channel.publish(target.exchange, target.routingKey, message.content, { ...publishOptions(message), persistent: true }, (err: unknown) => {
+      channel.publish(target.exchange, target.routingKey, message.content, republishOptions(message), (err: unknown) => {
         // Unconfirmed: the part stays unsettled, so the bundle is not acked and comes back whole.
         if (!err) settledOne();
       });
@@ -71,7 +72,7 @@ export async function requeueParts(bundle: Delivery, parts: readonly BundlePart[
       (part) =>
         new Promise<void>((resolve, reject) => {
           const message = partMessage(bundle.message, part);
-          channel.publish('', routing.requeueTo, message.content, { ...publishOptions(message), persistent: true }, (err: unknown) =>
+          channel.publish('', routing.requeueTo, message.content, republishOptions(message), (err: unknown) =>
             err ? reject(err instanceof Error ? err : new Error('the broker did not confirm a bundle part')) : resolve(),
           );
         }),
@@ -90,14 +91,4 @@ function partMessage(bundle: ConsumeMessage, part: BundlePart): ConsumeMessage {
   // Encoded only when the part travels alone (a retry, a dead letter): scoring it needs no body.
   Object.defineProperty(message, 'content', { enumerable: true, get: () => (content ??= Buffer.from(JSON.stringify({ pattern: part.pattern, data: part.data }))) });
   return message;
-}
-
-/** A part's publish properties: its message's, minus the broker's own headers. */
-function publishOptions(message: ConsumeMessage): Options.Publish {
-  const options: Options.Publish & Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(message.properties)) if (value !== undefined && key !== 'headers') options[key] = value;
-  const headers: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(message.properties.headers ?? {})) if (!key.startsWith('x-')) headers[key] = value;
-  options.headers = headers;
-  return options;
 }

@@ -39,11 +39,7 @@ export class MessageSettler {
     const msg = ctx.getMessage() as ConsumeMessage;
     if (this.settled.has(msg)) return;
     const channel = channelOf(ctx);
-    const options: Options.Publish = {
-      ...stripUndefined(msg.properties),
-      persistent: true,
-      headers: { ...withoutBrokerHeaders(msg.properties.headers), ...headers },
-    };
+    const options = republishOptions(msg, headers);
     await new Promise<void>((resolve, reject) => {
       channel.publish(target.exchange, target.routingKey, msg.content, options, (err: unknown) =>
         err ? reject(err instanceof Error ? err : new Error('the broker did not confirm the message')) : resolve(),
@@ -86,6 +82,14 @@ function safely(action: () => void): void {
   } catch {
     // Channel closed: the broker will redeliver the unsettled message on a new channel.
   }
+}
+
+/**
+ * Options to publish a copy of a delivered message: its properties, persistent, its headers minus the broker's
+ * own (`x-…`), plus `headers`.
+ */
+export function republishOptions(msg: ConsumeMessage, headers: Record<string, unknown> = {}): Options.Publish {
+  return { ...stripUndefined(msg.properties), persistent: true, headers: { ...withoutBrokerHeaders(msg.properties.headers), ...headers } };
 }
 
 function withoutBrokerHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
