@@ -6,6 +6,7 @@ import { installAccessLog } from './access-log.hook.js';
 import { installCorrelationId } from './correlation-id.hook.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
+import { PredictionRoutes } from './prediction-routes.js';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   const config = loadConfig(GatewayConfig, env);
@@ -19,6 +20,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
   installCorrelationId(fastify);
   installAccessControl(fastify, { apiKeys: config.apiKeys(), ratePerMinute: config.RATE_LIMIT_PER_MINUTE });
   installAccessLog(fastify);
+  // After the hooks above, which these routes run under like Nest's (ADR 0013).
+  app.get(PredictionRoutes).install(fastify);
   await app.get(BrokerTopology).ready(config.BROKER_CONNECT_TIMEOUT_MS);
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   AppLogger.for('bootstrap').info('api-gateway ready', {

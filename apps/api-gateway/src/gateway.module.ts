@@ -12,6 +12,7 @@ import { ModelInfoService } from './model-info.service.js';
 import { ModelSignatureService } from './model-signature.service.js';
 import { MonitoringController } from './monitoring.controller.js';
 import { PredictController } from './predict.controller.js';
+import { PredictionRoutes } from './prediction-routes.js';
 import { PredictorPresenceService } from './predictor-presence.service.js';
 import { QueueStatsService } from './queue-stats.service.js';
 import { TaskSettlementService } from './task-settlement.service.js';
@@ -49,6 +50,7 @@ export class GatewayModule {
         TaskStoreClient,
         TaskPublisher,
         InferenceService,
+        PredictionRoutes,
         BatchPredictionsRepository,
         MatchesRepository,
         ModelInfoService,

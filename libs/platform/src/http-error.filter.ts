@@ -40,36 +40,41 @@ export function errorBody(statusCode: number, message: string, details?: unknown
   return { statusCode, error: REASONS[statusCode] ?? 'error', message: text, ...(details === undefined ? {} : { details }) };
 }
 
-/** Maps every exception to `HttpErrorBody`; unknown errors become a bare 500, logged but never leaked. */
+const errorLog = new Logger('HttpErrorFilter');
+
+/** Every exception as `HttpErrorBody`; unknown errors become a bare 500, logged but never leaked. */
+export function toHttpErrorBody(exception: unknown): HttpErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && 'statusCode' in response && 'error' in response && 'message' in response) {
+      const r = response as HttpErrorBody;
+      if (typeof r.message === 'string' && typeof r.error === 'string' && REASONS[status] === r.error) return r;
+    }
+    const message = typeof response === 'string' ? response : extractMessage(response) ?? exception.message;
+    return errorBody(status, message);
+  }
+  // Fastify's own errors (bad JSON, body too large, wrong content type) carry a statusCode.
+  const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return errorBody(fastifyStatus, (exception as Error).message);
+  }
+  errorLog.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+}
+
+/** Answers with the error shape: for Nest's filter and for the routes served outside Nest (ADR 0013). */
+export function sendHttpError(reply: FastifyReply, exception: unknown): FastifyReply {
+  const body = toHttpErrorBody(exception);
+  return reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+/** Nest's side of the one error shape: every exception a controller raises goes through `sendHttpError`. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpErrorFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
-  }
-
-  private toBody(exception: unknown): HttpErrorBody {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null && 'statusCode' in response && 'error' in response && 'message' in response) {
-        const r = response as HttpErrorBody;
-        if (typeof r.message === 'string' && typeof r.error === 'string' && REASONS[status] === r.error) return r;
-      }
-      const message = typeof response === 'string' ? response : extractMessage(response) ?? exception.message;
-      return errorBody(status, message);
-    }
-    // Fastify's own errors (bad JSON, body too large, wrong content type) carry a statusCode.
-    const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
-    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-      return errorBody(fastifyStatus, (exception as Error).message);
-    }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+    void sendHttpError(host.switchToHttp().getResponse<FastifyReply>(), exception);
   }
 }
 

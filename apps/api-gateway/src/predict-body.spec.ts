@@ -2,14 +2,21 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnprocessableEntityException } from '@nestjs/common';
 import { PredictRequestDto } from '@app/contracts';
-import { BodyValidationPipe } from './body-validation.pipe.js';
+import { validPredictBody as validate } from './predict-body.js';
 
-const pipe = new BodyValidationPipe();
-const validate = (body: unknown) => pipe.transform(body, { type: 'body', metatype: PredictRequestDto });
-
-describe('BodyValidationPipe', () => {
+describe('validPredictBody', () => {
   it('passes a valid body through as the DTO', () => {
     assert.ok(validate({ match_id: 3, features: { a: 1, b: null } }) instanceof PredictRequestDto);
+  });
+
+  it('answers 422 listing every problem', () => {
+    assert.throws(
+      () => validate({ match_id: 'x', extra: 1 }),
+      (e: unknown) => {
+        const body = (e as UnprocessableEntityException).getResponse() as { statusCode: number; message: string; details: { problems: string[] } };
+        return body.statusCode === 422 && body.message === 'invalid request body' && body.details.problems.length >= 2;
+      },
+    );
   });
 
   // Each of these made the validator throw something other than a validation error (a 500 before).
