@@ -26,7 +26,7 @@ export class ResultsModule {
         MessagingModule.forRoot({ url: config.AMQP_URL }, resultsTopologyOptions(config)),
         MetricsModule.forApp('results', [Metrics.httpRequestDuration, Metrics.taskTransitions]),
       ],
-      controllers: [TaskRpcConsumer, TaskEventsConsumer, DeadLetterConsumer, HealthController],
+      controllers: [TaskEventsConsumer, DeadLetterConsumer, HealthController],
       providers: [
         { provide: ResultsConfig, useValue: config },
         redisProvider,
@@ -34,11 +34,13 @@ export class ResultsModule {
         TaskRepository,
         TaskStateService,
         TaskSettledPublisher,
+        TaskRpcConsumer,
         {
           provide: READINESS_CHECKS,
-          inject: [BrokerTopology, TaskRepository],
-          useFactory: (broker: BrokerTopology, tasks: TaskRepository): ReadinessCheck[] => [
+          inject: [BrokerTopology, TaskRepository, TaskRpcConsumer],
+          useFactory: (broker: BrokerTopology, tasks: TaskRepository, rpc: TaskRpcConsumer): ReadinessCheck[] => [
             { name: 'broker', isReady: () => broker.isConnected() },
+            { name: 'rpc_queue', isReady: () => rpc.isConsuming() },
             { name: 'redis', isReady: () => tasks.isReachable() },
           ],
         },

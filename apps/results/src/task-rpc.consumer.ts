@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   MessageValidationError,
   Patterns,
@@ -19,34 +18,68 @@ import {
   type TaskReplayReply,
   type TaskStatusReply,
 } from '@app/contracts';
-import { BrokerConsumer, RpcFailure, toRpcErrorPayload } from '@app/messaging';
-import { RESULTS_RPC_TRANSPORT } from './results.transports.js';
+import { BrokerTopology, RpcFailure, RpcQueueConsumer, toRpcErrorPayload } from '@app/messaging';
+import { AppLogger } from '@app/platform';
+import { ResultsConfig } from './results.config.js';
 import { TaskStateService } from './task-state.service.js';
 
 /**
- * Task-state RPCs on the results RPC queue. The hot ones (create, queued, status, one to four per async task)
- * validate through the contracts' fast paths, which answer exactly as class-validator does. An invalid request is answered `invalid_message`; a failure while
- * Redis is unreachable `not_ready` (the gateway answers 503: try again), any other failure `internal`. The
- * settle interceptor acks every request either way.
+ * Task-state RPCs on the results RPC queue, served by an `RpcQueueConsumer` outside Nest's per-message
+ * pipeline (ADR 0009, extended to `results` by ADR 0013). The hot ones (create, queued, status, one to four per
+ * async task) validate through the contracts' fast paths, which answer exactly as class-validator does. An
+ * invalid request is answered `invalid_message`; a failure while Redis is unreachable `not_ready` (the gateway
+ * answers 503: try again), any other failure `internal`. Every request is acked once answered.
  */
-@BrokerConsumer()
-export class TaskRpcConsumer {
-  private readonly logger = new Logger(TaskRpcConsumer.name);
+@Injectable()
+export class TaskRpcConsumer implements BeforeApplicationShutdown {
+  private readonly logger = AppLogger.for(TaskRpcConsumer.name);
+  private consumer: RpcQueueConsumer | undefined;
 
-  constructor(private readonly tasks: TaskStateService) {}
+  constructor(
+    private readonly tasks: TaskStateService,
+    private readonly broker: BrokerTopology,
+    private readonly config: ResultsConfig,
+  ) {}
 
-  @MessagePattern(Patterns.taskCreate, RESULTS_RPC_TRANSPORT)
-  async create(@Payload() data: unknown): Promise<TaskCreateReply> {
+  /** Starts answering the RPC queue; called by bootstrap once HTTP is up. */
+  async start(): Promise<void> {
+    this.consumer = new RpcQueueConsumer(
+      { url: this.config.AMQP_URL },
+      { queue: this.broker.topology.queues.resultsRpc, prefetch: this.config.RESULTS_PREFETCH },
+      {
+        [Patterns.taskCreate]: (data) => this.create(data),
+        [Patterns.taskStatus]: (data) => this.status(data),
+        [Patterns.taskQueued]: (data) => this.queued(data),
+        [Patterns.taskCreateMany]: (data) => this.createMany(data),
+        [Patterns.taskStatusMany]: (data) => this.statusMany(data),
+        [Patterns.taskQueuedMany]: (data) => this.queuedMany(data),
+        [Patterns.taskReplay]: (data) => this.replay(data),
+        [Patterns.taskAbandon]: (data) => this.abandon(data),
+      },
+      this.logger,
+    );
+    await this.consumer.ready();
+  }
+
+  /** Readiness: the RPC queue is being consumed. */
+  isConsuming(): boolean {
+    return this.consumer?.isConsuming() ?? false;
+  }
+
+  /** Answers the requests in flight before the app's connections (Redis included) close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  async create(data: unknown): Promise<TaskCreateReply> {
     return this.guarded(() => this.tasks.create(validateTaskCreate(data)));
   }
 
-  @MessagePattern(Patterns.taskStatus, RESULTS_RPC_TRANSPORT)
-  async status(@Payload() data: unknown): Promise<TaskStatusReply> {
+  async status(data: unknown): Promise<TaskStatusReply> {
     return this.guarded(() => this.tasks.status(validateTaskStatus(data).task_id));
   }
 
-  @MessagePattern(Patterns.taskQueued, RESULTS_RPC_TRANSPORT)
-  async queued(@Payload() data: unknown): Promise<TaskQueuedReply> {
+  async queued(data: unknown): Promise<TaskQueuedReply> {
     return this.guarded(() => this.tasks.markQueued(validateTaskQueued(data)));
   }
 
@@ -55,13 +88,12 @@ export class TaskRpcConsumer {
    * rode along. The notes' Redis calls are issued first, on the one connection that carries the creates' calls
    * too, so Redis applies them first: a create for a key whose task a note marks finds it queued.
    */
-  @MessagePattern(Patterns.taskCreateMany, RESULTS_RPC_TRANSPORT)
-  async createMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
+  async createMany(data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
     const { items, queued = [] } = validateTaskCreateMany(data);
     const notes = queued.map((note) =>
       this.guarded(() => this.tasks.markQueued(validateTaskQueued(note))).catch((error: unknown) => {
         // Best effort, as a lone note is: the worst a lost note costs is one more publish of the same task.
-        this.logger.warn(`queued note skipped: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn('queued note skipped', { error: error instanceof Error ? error.message : String(error) });
       }),
     );
     const answers = this.answerEach(items, (item) => this.tasks.create(validateTaskCreate(item)));
@@ -69,24 +101,20 @@ export class TaskRpcConsumer {
     return answers;
   }
 
-  @MessagePattern(Patterns.taskStatusMany, RESULTS_RPC_TRANSPORT)
-  async statusMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskStatusReply>> {
+  async statusMany(data: unknown): Promise<BatchRpcReply<TaskStatusReply>> {
     return this.many(data, (item) => this.tasks.status(validateTaskStatus(item).task_id));
   }
 
-  @MessagePattern(Patterns.taskQueuedMany, RESULTS_RPC_TRANSPORT)
-  async queuedMany(@Payload() data: unknown): Promise<BatchRpcReply<TaskQueuedReply>> {
+  async queuedMany(data: unknown): Promise<BatchRpcReply<TaskQueuedReply>> {
     return this.many(data, (item) => this.tasks.markQueued(validateTaskQueued(item)));
   }
 
   /** Admin, used by the dead-letter replay tool (`npm run dlq -- replay`). */
-  @MessagePattern(Patterns.taskReplay, RESULTS_RPC_TRANSPORT)
-  async replay(@Payload() data: unknown): Promise<TaskReplayReply> {
+  async replay(data: unknown): Promise<TaskReplayReply> {
     return this.guarded(() => this.tasks.reopenForReplay(validateMessage(TaskReplayMessage, data)));
   }
 
-  @MessagePattern(Patterns.taskAbandon, RESULTS_RPC_TRANSPORT)
-  async abandon(@Payload() data: unknown): Promise<TaskAbandonReply> {
+  async abandon(data: unknown): Promise<TaskAbandonReply> {
     return this.guarded(() => this.tasks.abandon(validateMessage(TaskAbandonMessage, data)));
   }
 
@@ -112,7 +140,7 @@ export class TaskRpcConsumer {
           (value): BatchItemReply<T> => ({ ok: true, value }),
           (error: unknown): BatchItemReply<T> => {
             const payload = toRpcErrorPayload(error);
-            if (payload.code === 'internal') this.logger.error(`batch item failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            if (payload.code === 'internal') this.logger.error('batch item failed', { err: error });
             return { ok: false, error: payload };
           },
         ),
