@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait-for.js';
@@ -115,11 +116,33 @@ export class AppProcess {
 
 /**
  * A port for a test process: random below Linux's ephemeral range (32768+), where outgoing connections take
- * their local ports, and distinct per call within one test process.
+ * their local ports, distinct per call within one test process, and not one something already listens on
+ * (RabbitMQ's distribution port, 25672, is in this range).
  */
 let nextPort = 20_000 + Math.floor(Math.random() * 10_000);
 export function testPort(): number {
-  nextPort += 1 + Math.floor(Math.random() * 7);
-  if (nextPort >= 32_000) nextPort = 20_000 + Math.floor(Math.random() * 1000);
+  const taken = listeningPorts();
+  do {
+    nextPort += 1 + Math.floor(Math.random() * 7);
+    if (nextPort >= 32_000) nextPort = 20_000 + Math.floor(Math.random() * 1000);
+  } while (taken.has(nextPort));
   return nextPort;
+}
+
+/** TCP ports in the LISTEN state on this machine (Linux's /proc/net/tcp*); empty where that cannot be read. */
+function listeningPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === '0A' && local) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return ports;
 }
