@@ -1,22 +1,20 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientRMQ } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import { connectBroker, createRmqClient, DirectRpcClient, EventPublisher, type BrokerOptions, type RpcClient, type Topology } from '@app/messaging';
+import { connectBroker, DirectRpcClient, EventPublisher, type BrokerOptions, type RpcClient, type Topology } from '@app/messaging';
 
 /**
  * The gateway's broker clients: sync RPC to predictors (interactive queue), RPC to results, and the
  * confirmed publisher of async tasks (work queue). Connected at boot so no request pays for the handshake.
  *
- * The two RPC clients are `DirectRpcClient`s (a channel each on one shared connection): a sync request's
- * round trip costs the gateway about half the CPU it did through Nest's ClientRMQ. The task publisher stays on
- * Nest's client (confirmed, persistent publishes).
+ * All three are channels on one shared connection. The two RPC clients are `DirectRpcClient`s: a sync request's
+ * round trip costs the gateway about half the CPU it did through Nest's ClientRMQ. The task publisher is an
+ * `EventPublisher` on a confirm channel (persistent publishes, each awaited until confirmed; ADR 0013).
  */
 export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerClients.name);
   private readonly rpcConnection: AmqpConnectionManager;
   private readonly predictorRpc: DirectRpcClient;
   private readonly resultsRpc: DirectRpcClient;
-  private readonly taskClient: ClientRMQ;
   readonly tasks: EventPublisher;
 
   constructor(
@@ -27,8 +25,7 @@ export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutd
     this.rpcConnection = connectBroker(broker);
     this.predictorRpc = new DirectRpcClient(this.rpcConnection, topology.queues.interactive);
     this.resultsRpc = new DirectRpcClient(this.rpcConnection, topology.queues.resultsRpc);
-    this.taskClient = createRmqClient(broker, topology.queues.work, true);
-    this.tasks = new EventPublisher(this.taskClient);
+    this.tasks = EventPublisher.on(this.rpcConnection, topology.queues.work);
   }
 
   get predictor(): RpcClient {
@@ -40,12 +37,12 @@ export class BrokerClients implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all([this.predictorRpc.ready(this.connectTimeoutMs), this.resultsRpc.ready(this.connectTimeoutMs), this.taskClient.connect()]);
+    await Promise.all([this.predictorRpc.ready(this.connectTimeoutMs), this.resultsRpc.ready(this.connectTimeoutMs), this.tasks.ready(this.connectTimeoutMs)]);
     this.logger.log('broker clients connected');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.predictorRpc.close(), this.resultsRpc.close(), this.taskClient.close()]);
+    await Promise.allSettled([this.predictorRpc.close(), this.resultsRpc.close(), this.tasks.close()]);
     await this.rpcConnection.close().catch(() => undefined);
   }
 }

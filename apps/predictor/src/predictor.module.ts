@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BrokerTopology, createRmqClient, EventPublisher, MessagingModule, type BrokerOptions } from '@app/messaging';
+import { BrokerTopology, EventPublisher, MessagingModule, type BrokerOptions } from '@app/messaging';
 import { Metrics, MetricsModule } from '@app/metrics';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@app/platform';
 import { InteractiveConsumer } from './interactive.consumer.js';
@@ -43,7 +43,7 @@ export class PredictorModule {
           provide: TaskEventsPublisher,
           inject: [BrokerTopology],
           useFactory: (topology: BrokerTopology) =>
-            new TaskEventsPublisher(new EventPublisher(createRmqClient(broker, topology.topology.queues.events, true))),
+            new TaskEventsPublisher(EventPublisher.connect(broker, topology.topology.queues.events)),
         },
         {
           provide: READINESS_CHECKS,
