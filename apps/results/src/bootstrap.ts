@@ -5,14 +5,15 @@ import { AppLogger, createHttpApp, loadConfig } from '@app/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResultsConfig } from './results.config.js';
 import { ResultsModule } from './results.module.js';
-import { RESULTS_DEAD_LETTERS_TRANSPORT, RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
+import { RESULTS_DEAD_LETTERS_TRANSPORT } from './results.transports.js';
+import { TaskEventsConsumer } from './task-events.consumer.js';
 import { TaskRpcConsumer } from './task-rpc.consumer.js';
 
-export { RESULTS_DEAD_LETTERS_TRANSPORT, RESULTS_EVENTS_TRANSPORT } from './results.transports.js';
+export { RESULTS_DEAD_LETTERS_TRANSPORT } from './results.transports.js';
 
 /**
  * Boots the results app: config → HTTP app → topology declared → one consumer per queue → HTTP listening →
- * consumers started (the RPC queue's last, outside Nest's server). Throws ConfigError on a bad variable; tests call it with their own env.
+ * consumers started (the RPC and events queues' last, outside Nest's server). Throws ConfigError on a bad variable; tests call it with their own env.
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   const config = loadConfig(ResultsConfig, env);
@@ -22,7 +23,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
     await broker.ready(config.BROKER_CONNECT_TIMEOUT_MS);
     const { queues } = broker.topology;
     const consumers = [
-      { queue: queues.events, transportId: RESULTS_EVENTS_TRANSPORT },
       { queue: queues.deadLetterEvents, transportId: RESULTS_DEAD_LETTERS_TRANSPORT },
     ];
     for (const { queue, transportId } of consumers) {
@@ -30,13 +30,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<N
     }
     await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
     await app.startAllMicroservices();
-    // The RPC queue is consumed outside Nest's RMQ server (ADR 0013).
-    await app.get(TaskRpcConsumer).start();
+    // The RPC and events queues are consumed outside Nest's RMQ server (ADR 0013).
+    await Promise.all([app.get(TaskRpcConsumer).start(), app.get(TaskEventsConsumer).start()]);
     AppLogger.for('bootstrap').info('results ready, consuming', {
       http_host: config.HTTP_HOST,
       http_port: config.HTTP_PORT,
       queue_prefix: config.QUEUE_PREFIX,
-      queues: [queues.resultsRpc, ...consumers.map((c) => c.queue)],
+      queues: [queues.resultsRpc, queues.events, ...consumers.map((c) => c.queue)],
       prefetch: config.RESULTS_PREFETCH,
     });
     return app;

@@ -26,7 +26,7 @@ export class ResultsModule {
         MessagingModule.forRoot({ url: config.AMQP_URL }, resultsTopologyOptions(config)),
         MetricsModule.forApp('results', [Metrics.httpRequestDuration, Metrics.taskTransitions]),
       ],
-      controllers: [TaskEventsConsumer, DeadLetterConsumer, HealthController],
+      controllers: [DeadLetterConsumer, HealthController],
       providers: [
         { provide: ResultsConfig, useValue: config },
         redisProvider,
@@ -35,12 +35,14 @@ export class ResultsModule {
         TaskStateService,
         TaskSettledPublisher,
         TaskRpcConsumer,
+        TaskEventsConsumer,
         {
           provide: READINESS_CHECKS,
-          inject: [BrokerTopology, TaskRepository, TaskRpcConsumer],
-          useFactory: (broker: BrokerTopology, tasks: TaskRepository, rpc: TaskRpcConsumer): ReadinessCheck[] => [
+          inject: [BrokerTopology, TaskRepository, TaskRpcConsumer, TaskEventsConsumer],
+          useFactory: (broker: BrokerTopology, tasks: TaskRepository, rpc: TaskRpcConsumer, events: TaskEventsConsumer): ReadinessCheck[] => [
             { name: 'broker', isReady: () => broker.isConnected() },
             { name: 'rpc_queue', isReady: () => rpc.isConsuming() },
+            { name: 'events_queue', isReady: () => events.isConsuming() },
             { name: 'redis', isReady: () => tasks.isReachable() },
           ],
         },

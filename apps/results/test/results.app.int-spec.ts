@@ -314,7 +314,7 @@ void describe('results app (real RabbitMQ and Redis)', () => {
   void it('serves readiness, liveness and metrics over HTTP', async () => {
     const ready = await fetch(`${baseUrl}/health/ready`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', checks: { broker: true, rpc_queue: true, redis: true } });
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { broker: true, rpc_queue: true, events_queue: true, redis: true } });
     assert.equal((await fetch(`${baseUrl}/health/live`)).status, 200);
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
     for (const to of ['pending', 'started', 'retry', 'success', 'failure', 'ignored']) {
@@ -331,7 +331,7 @@ void describe('results app (real RabbitMQ and Redis)', () => {
       assert.equal((reply.err as { code?: string }).code, 'not_ready');
       const ready = await fetch(`${baseUrl}/health/ready`);
       assert.equal(ready.status, 503);
-      assert.deepEqual(await ready.json(), { status: 'not_ready', checks: { broker: true, rpc_queue: true, redis: false } });
+      assert.deepEqual(await ready.json(), { status: 'not_ready', checks: { broker: true, rpc_queue: true, events_queue: true, redis: false } });
       event(Patterns.taskStarted, { task_id, attempt: 1, at: at() });
       await new Promise((r) => setTimeout(r, 2500)); // long enough to fail and be requeued at least once
     } finally {
