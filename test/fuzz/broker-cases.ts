@@ -21,8 +21,6 @@ const ALL_PATTERNS = Object.values(OWN_PATTERNS).flat();
 
 export interface BrokerCase {
   kind: string;
-  /** Carries one of the lane's own patterns, so a handler runs (and validates) rather than Nest refusing it. */
-  handled: boolean;
   content: Buffer;
   headers: Record<string, unknown>;
   replyTo: boolean;
@@ -61,7 +59,6 @@ const attemptHeader = fc.oneof(
 interface Envelope {
   kind: string;
   content: Buffer;
-  handled?: boolean;
 }
 
 const envelope: fc.Arbitrary<Envelope> = fc.oneof(
@@ -82,13 +79,12 @@ const envelope: fc.Arbitrary<Envelope> = fc.oneof(
 export function laneCase(lane: Lane): fc.Arbitrary<BrokerCase> {
   const own: fc.Arbitrary<Envelope> = fc
     .record({ pattern: fc.constantFrom(...OWN_PATTERNS[lane]), data: invalidData, id: fc.option(fc.uuid(), { freq: 2 }) })
-    .map((p) => ({ kind: `${p.pattern} with a wrong payload`, handled: true, content: Buffer.from(JSON.stringify(p.id === null ? { pattern: p.pattern, data: p.data } : p)) }));
+    .map((p) => ({ kind: `${p.pattern} with a wrong payload`, content: Buffer.from(JSON.stringify(p.id === null ? { pattern: p.pattern, data: p.data } : p)) }));
   const otherLane: fc.Arbitrary<Envelope> = fc
     .record({ pattern: fc.constantFrom(...ALL_PATTERNS.filter((p) => !OWN_PATTERNS[lane].includes(p))), data: invalidData })
     .map((p) => ({ kind: `${p.pattern} on the wrong queue`, content: Buffer.from(JSON.stringify(p)) }));
   const huge: fc.Arbitrary<Envelope> = fc.integer({ min: 1, max: 3 }).map((mb) => ({
     kind: `${mb} MB body`,
-    handled: true,
     content: Buffer.from(JSON.stringify({ pattern: OWN_PATTERNS[lane][0], data: { match_id: 1, fuzz_pad: 'x'.repeat(mb * 1024 * 1024) } })),
   }));
   return fc.record({
@@ -99,7 +95,6 @@ export function laneCase(lane: Lane): fc.Arbitrary<BrokerCase> {
     contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', ''), { nil: undefined }),
   }).map(({ env, attempt, junkHeaders, replyTo, contentType }) => ({
     kind: env.kind,
-    handled: env.handled === true,
     content: env.content,
     headers: { ...junkHeaders, ...(attempt === null ? {} : { 'mp-attempt': attempt }) },
     replyTo,

@@ -289,14 +289,15 @@ describe(`gateway under hostile HTTP input (seed ${FUZZ_SEED}, scale ${FUZZ_SCAL
 let wire: NestWireClient;
 const sentByLane: Record<Lane, string[]> = { work: [], interactive: [], events: [], rpc: [] };
 /**
- * Malformed events that must reach the events dead-letter queue: all but those a handler ran on with a
- * `replyTo` set, which the settle interceptor treats as RPCs (acked, the caller gets the error reply).
+ * Malformed events that must reach the events dead-letter queue: every one. `results.events` answers no
+ * requests (ADR 0013), so a `replyTo` on an event changes nothing; under Nest's server, a message a handler ran
+ * on with a `replyTo` was acked as an RPC instead.
  */
 let eventsToDeadLetter = 0;
 
 function publish(lane: Lane, c: BrokerCase): void {
   sentByLane[lane].push(c.kind);
-  if (lane === 'events' && !(c.handled && c.replyTo)) eventsToDeadLetter++;
+  if (lane === 'events') eventsToDeadLetter++;
   wire.channel.sendToQueue(QUEUE[lane], c.content, {
     headers: c.headers,
     persistent: lane === 'work' || lane === 'events',
