@@ -164,23 +164,25 @@ void describe('TaskStateService.recordBatch', () => {
 
   function recording(outcomeOf: (taskId: string, write: TaskWrite) => WriteOutcome = applied) {
     const calls: { taskId: string; statuses: string[] }[] = [];
+    let scriptCalls = 0;
     const repository = {
-      writeInOrder: (taskId: string, writes: readonly TaskWrite[]) => {
-        calls.push({ taskId, statuses: writes.map((w) => `${w.status}/${w.attempt}`) });
-        return Promise.resolve(writes.map((w) => outcomeOf(taskId, w)));
+      writeManyInOrder: (tasks: readonly { taskId: string; writes: readonly TaskWrite[] }[]) => {
+        scriptCalls += 1;
+        for (const { taskId, writes } of tasks) calls.push({ taskId, statuses: writes.map((w) => `${w.status}/${w.attempt}`) });
+        return Promise.resolve(tasks.map(({ taskId, writes }) => writes.map((w) => outcomeOf(taskId, w))));
       },
     } as unknown as TaskRepository;
     const transitions = new Counter({ name: 'test_transitions', help: 'test', labelNames: ['to'], registers: [] });
     const noted: string[] = [];
     const settled = { note: (view: TaskView) => void noted.push(`${view.task_id.slice(0, 1)}:${view.status}`) } as unknown as TaskSettledPublisher;
-    return { calls, transitions, noted, service: new TaskStateService(repository, transitions, settled) };
+    return { calls, scriptCalls: () => scriptCalls, transitions, noted, service: new TaskStateService(repository, transitions, settled) };
   }
 
   const counted = async (transitions: Counter<string>) =>
     Object.fromEntries((await transitions.get()).values.map((v) => [String(v.labels.to), v.value]));
 
-  void it("sends each task's writes in one call, its starts before its successes, including tasks in one list only", async () => {
-    const { calls, service } = recording();
+  void it("sends the batch in one call, each task's starts before its successes, including tasks in one list only", async () => {
+    const { calls, scriptCalls, service } = recording();
     await service.recordBatch({ started: [start(A), start(B), start(C, 2)], succeeded: [succeed(A), succeed(D)] });
     assert.deepEqual(calls, [
       { taskId: A, statuses: ['started/1', 'success/1'] },
@@ -188,6 +190,7 @@ void describe('TaskStateService.recordBatch', () => {
       { taskId: C, statuses: ['started/2'] },
       { taskId: D, statuses: ['success/1'] },
     ]);
+    assert.equal(scriptCalls(), 1);
   });
 
   void it('counts every write by its outcome: the new status when applied, else ignored', async () => {

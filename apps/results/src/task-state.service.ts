@@ -191,9 +191,9 @@ export class TaskStateService {
   }
 
   /**
-   * The started and succeeded attempts of one predictor batch. Each task's writes go to Redis in one script
-   * call, its starts before its successes, so each task still moves forward one state at a time; tasks are
-   * independent, so their calls are pipelined together. Every write is checked before any is sent.
+   * The started and succeeded attempts of one predictor batch, in one script call: each task's starts before its
+   * successes, so each task still moves forward one state at a time, each write checked as if it came alone
+   * (`writeManyInOrder`). Every write is checked before any is sent.
    */
   async recordBatch(batch: TaskBatchMessage): Promise<void> {
     const at = now();
@@ -205,12 +205,9 @@ export class TaskStateService {
     };
     for (const event of batch.started) add(event.task_id, startedWrite(event, at), event.correlation_id);
     for (const event of batch.succeeded) add(event.task_id, successWrite(event, at), event.correlation_id);
-    await Promise.all(
-      Array.from(byTask, async ([taskId, writes]) => {
-        const outcomes = await this.repository.writeInOrder(taskId, writes.map(({ write }) => write));
-        writes.forEach(({ write, correlationId }, i) => this.recorded(taskId, write, outcomes[i]!, correlationId));
-      }),
-    );
+    const tasks = Array.from(byTask, ([taskId, writes]) => ({ taskId, writes }));
+    const outcomes = await this.repository.writeManyInOrder(tasks.map(({ taskId, writes }) => ({ taskId, writes: writes.map(({ write }) => write) })));
+    tasks.forEach(({ taskId, writes }, t) => writes.forEach(({ write, correlationId }, i) => this.recorded(taskId, write, outcomes[t]![i]!, correlationId)));
   }
 
   /** A task message reached the dead-letter exchange: the task has failed (unless it already ended). */

@@ -86,64 +86,71 @@ const WRITE_ARGS = 6;
 const WRITE_REPLY_VALUES = 4;
 
 /**
- * KEYS: task. ARGV: ttl, task id, then WRITE_ARGS values per write, in the order to apply them.
- * → per write, in order: 'applied' | 'stale' | 'missing', then the status, attempts and error ('' for none) the
- * task has after it ('', '', '' when missing); then match_id and submitted_at (or '', ''), so that the caller can
- * tell the task's whole view after each write.
+ * KEYS: one task key per task. ARGV: ttl, then per task (in KEYS order): its id, its number of writes n, then
+ * WRITE_ARGS values per write, in the order to apply them.
+ * → per task, in KEYS order: per write, in order, 'applied' | 'stale' | 'missing', then the status, attempts and
+ * error ('' for none) the task has after it ('', '', '' when missing); then match_id and submitted_at (or '',
+ * ''), so that the caller can tell the task's whole view after each write.
  * Each write is the same compare-and-set as if it came alone: it applies only when its order is strictly
  * greater than the stored one (including an earlier write of the same call). A missing task is never
- * recreated; the TTLs are refreshed only when some write applied, as one call per write would.
+ * recreated; a task's TTLs are refreshed only when one of its writes applied, as one call per write would.
+ * Tasks are independent: one script call for a predictor batch's tasks costs what one call per task did,
+ * minus a round trip and a script invocation each.
  */
 const WRITE_LUA = `
-local current = redis.call('HMGET', KEYS[1], 'status', 'order', 'attempts', 'idem_key', 'match_id', 'submitted_at', 'error')
 local replies = {}
-if not current[1] then
-  for i = 3, #ARGV, ${WRITE_ARGS} do
-    replies[#replies + 1] = 'missing'
-    replies[#replies + 1] = ''
-    replies[#replies + 1] = ''
-    replies[#replies + 1] = ''
-  end
-  replies[#replies + 1] = ''
-  replies[#replies + 1] = ''
-  return replies
-end
-local status, order, attempts, err = current[1], tonumber(current[2]) or 0, tonumber(current[3]) or 0, current[7] or ''
-local applied = false
-for i = 3, #ARGV, ${WRITE_ARGS} do
-  local next_order = tonumber(ARGV[i + 1])
-  if next_order <= order then
-    replies[#replies + 1] = 'stale'
-    replies[#replies + 1] = status
-    replies[#replies + 1] = tostring(attempts)
-    replies[#replies + 1] = err
+local a = 2
+for k = 1, #KEYS do
+  local key, task_id, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 1])
+  local first, last = a + 2, a + 1 + n * ${WRITE_ARGS}
+  a = last + 1
+  local current = redis.call('HMGET', key, 'status', 'order', 'attempts', 'idem_key', 'match_id', 'submitted_at', 'error')
+  if not current[1] then
+    for i = first, last, ${WRITE_ARGS} do
+      replies[#replies + 1] = 'missing'
+      replies[#replies + 1] = ''
+      replies[#replies + 1] = ''
+      replies[#replies + 1] = ''
+    end
   else
-    status, order, attempts = ARGV[i], next_order, math.max(attempts, tonumber(ARGV[i + 2]))
-    redis.call('HSET', KEYS[1], 'status', status, 'order', ARGV[i + 1], 'attempts', tostring(attempts), 'updated_at', ARGV[i + 3], 'queued', '1')
-    if ARGV[i + 4] ~= '' then
-      redis.call('HSET', KEYS[1], 'result', ARGV[i + 4])
+    local status, order, attempts, err = current[1], tonumber(current[2]) or 0, tonumber(current[3]) or 0, current[7] or ''
+    local applied = false
+    for i = first, last, ${WRITE_ARGS} do
+      local next_order = tonumber(ARGV[i + 1])
+      if next_order <= order then
+        replies[#replies + 1] = 'stale'
+        replies[#replies + 1] = status
+        replies[#replies + 1] = tostring(attempts)
+        replies[#replies + 1] = err
+      else
+        status, order, attempts = ARGV[i], next_order, math.max(attempts, tonumber(ARGV[i + 2]))
+        redis.call('HSET', key, 'status', status, 'order', ARGV[i + 1], 'attempts', tostring(attempts), 'updated_at', ARGV[i + 3], 'queued', '1')
+        if ARGV[i + 4] ~= '' then
+          redis.call('HSET', key, 'result', ARGV[i + 4])
+        end
+        if status == 'success' then
+          redis.call('HDEL', key, 'error')
+          err = ''
+        elseif ARGV[i + 5] ~= '' then
+          redis.call('HSET', key, 'error', ARGV[i + 5])
+          err = ARGV[i + 5]
+        end
+        applied = true
+        replies[#replies + 1] = 'applied'
+        replies[#replies + 1] = status
+        replies[#replies + 1] = tostring(attempts)
+        replies[#replies + 1] = err
+      end
     end
-    if status == 'success' then
-      redis.call('HDEL', KEYS[1], 'error')
-      err = ''
-    elseif ARGV[i + 5] ~= '' then
-      redis.call('HSET', KEYS[1], 'error', ARGV[i + 5])
-      err = ARGV[i + 5]
+    if applied then
+      redis.call('EXPIRE', key, ARGV[1])
+      if current[4] and redis.call('GET', current[4]) == task_id then
+        redis.call('EXPIRE', current[4], ARGV[1])
+      end
     end
-    applied = true
-    replies[#replies + 1] = 'applied'
-    replies[#replies + 1] = status
-    replies[#replies + 1] = tostring(attempts)
-    replies[#replies + 1] = err
   end
-end
-replies[#replies + 1] = current[5] or ''
-replies[#replies + 1] = current[6] or ''
-if applied then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  if current[4] and redis.call('GET', current[4]) == ARGV[2] then
-    redis.call('EXPIRE', current[4], ARGV[1])
-  end
+  replies[#replies + 1] = current[5] or ''
+  replies[#replies + 1] = current[6] or ''
 end
 return replies
 `;
@@ -182,7 +189,8 @@ return {'reopened', current[2] or ''}
 /** The commands `defineCommand` adds (EVALSHA, falling back to EVAL after a script-cache flush). */
 interface TaskScripts {
   mpTaskCreate(idemKey: string, taskKey: string, taskKeyPrefix: string, taskId: string, matchId: string, now: string, ttl: string): Promise<string[]>;
-  mpTaskWrite(taskKey: string, ...args: string[]): Promise<string[]>;
+  /** Without a fixed key count: the first argument is the number of task keys (ioredis' `numberOfKeys` omitted). */
+  mpTaskWrite(keyCount: number, ...keysThenArgs: string[]): Promise<string[]>;
   mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
   mpTaskQueued(taskKey: string): Promise<number>;
   mpTaskReopen(taskKey: string, now: string): Promise<string[]>;
@@ -198,7 +206,7 @@ export class TaskRepository {
 
   constructor(@Inject(REDIS_CLIENT) redis: Redis, config: ResultsConfig) {
     redis.defineCommand('mpTaskCreate', { numberOfKeys: 2, lua: CREATE_LUA });
-    redis.defineCommand('mpTaskWrite', { numberOfKeys: 1, lua: WRITE_LUA });
+    redis.defineCommand('mpTaskWrite', { lua: WRITE_LUA });
     redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
     redis.defineCommand('mpTaskQueued', { numberOfKeys: 1, lua: QUEUED_LUA });
     redis.defineCommand('mpTaskReopen', { numberOfKeys: 1, lua: REOPEN_LUA });
@@ -239,30 +247,44 @@ export class TaskRepository {
    * apply it on its own; one outcome per write, in the same order.
    */
   async writeInOrder(taskId: string, writes: readonly TaskWrite[]): Promise<WriteOutcome[]> {
-    if (writes.length === 0) return [];
-    const args = [this.ttl, taskId];
-    for (const write of writes) {
-      args.push(
-        write.status,
-        String(write.order),
-        String(write.attempt),
-        write.at,
-        write.result === undefined ? '' : JSON.stringify(write.result),
-        write.error ?? '',
-      );
+    const [outcomes] = await this.writeManyInOrder([{ taskId, writes }]);
+    return outcomes ?? [];
+  }
+
+  /**
+   * The writes of several tasks in one script call, each task's exactly as `writeInOrder` would apply them;
+   * per task, one outcome per write, in the same order.
+   */
+  async writeManyInOrder(tasks: readonly { taskId: string; writes: readonly TaskWrite[] }[]): Promise<WriteOutcome[][]> {
+    const pending = tasks.filter((task) => task.writes.length > 0);
+    if (pending.length === 0) return tasks.map(() => []);
+    const keys: string[] = [];
+    const args = [this.ttl];
+    for (const { taskId, writes } of pending) {
+      keys.push(this.taskKey(taskId));
+      args.push(taskId, String(writes.length));
+      for (const write of writes) {
+        args.push(
+          write.status,
+          String(write.order),
+          String(write.attempt),
+          write.at,
+          write.result === undefined ? '' : JSON.stringify(write.result),
+          write.error ?? '',
+        );
+      }
     }
-    const reply = await this.redis.mpTaskWrite(this.taskKey(taskId), ...args);
-    if (reply.length !== writes.length * WRITE_REPLY_VALUES + 2) {
-      throw new Error(`unexpected reply from the task write script: ${reply.length} values for ${writes.length} writes`);
+    const reply = await this.redis.mpTaskWrite(keys.length, ...keys, ...args);
+    const expected = pending.reduce((n, task) => n + task.writes.length * WRITE_REPLY_VALUES + 2, 0);
+    if (reply.length !== expected) throw new Error(`unexpected reply from the task write script: ${reply.length} values, ${expected} expected`);
+    let at = 0;
+    const byTask = new Map<(typeof tasks)[number], WriteOutcome[]>();
+    for (const task of pending) {
+      const size = task.writes.length * WRITE_REPLY_VALUES;
+      byTask.set(task, outcomesOf(task.taskId, task.writes, reply.slice(at, at + size + 2)));
+      at += size + 2;
     }
-    const stored = { match_id: reply[reply.length - 2] ?? '', submitted_at: reply[reply.length - 1] ?? '' };
-    return writes.map((write, i) => {
-      const [outcome, status, attempts, error] = reply.slice(WRITE_REPLY_VALUES * i, WRITE_REPLY_VALUES * (i + 1));
-      if (outcome === 'missing') return { outcome };
-      if (outcome === 'stale') return { outcome, status: toState(status) };
-      if (outcome === 'applied') return { outcome, status: toState(status), view: viewAfter(taskId, write, { status: toState(status), attempts: Number(attempts), error: error ?? '' }, stored) };
-      throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
-    });
+    return tasks.map((task) => byTask.get(task) ?? []);
   }
 
   /** Marks an existing task as queued; false when there is no such task. */
@@ -325,6 +347,18 @@ export function toTaskView(taskId: string, hash: Record<string, string>): TaskVi
   if (hash.result !== undefined) view.result = JSON.parse(hash.result) as Prediction;
   if (hash.error !== undefined) view.error = hash.error;
   return view;
+}
+
+/** One task's part of WRITE_LUA's reply (4 values per write, then match_id and submitted_at) as outcomes. */
+function outcomesOf(taskId: string, writes: readonly TaskWrite[], reply: readonly string[]): WriteOutcome[] {
+  const stored = { match_id: reply[reply.length - 2] ?? '', submitted_at: reply[reply.length - 1] ?? '' };
+  return writes.map((write, i) => {
+    const [outcome, status, attempts, error] = reply.slice(WRITE_REPLY_VALUES * i, WRITE_REPLY_VALUES * (i + 1));
+    if (outcome === 'missing') return { outcome };
+    if (outcome === 'stale') return { outcome, status: toState(status) };
+    if (outcome === 'applied') return { outcome, status: toState(status), view: viewAfter(taskId, write, { status: toState(status), attempts: Number(attempts), error: error ?? '' }, stored) };
+    throw new Error(`unexpected reply from the task write script: ${String(outcome)}`);
+  });
 }
 
 /**

@@ -201,6 +201,37 @@ void describe('TaskRepository (real Redis)', () => {
     );
   });
 
+  void it('applies the writes of several tasks in one call as one call per task would, a missing task among them', async () => {
+    const write = fc.oneof(
+      fc.integer({ min: 1, max: 3 }).map((a) => started(a)),
+      fc.integer({ min: 1, max: 3 }).map((a) => success(a, prediction(1))),
+      fc.integer({ min: 1, max: 3 }).map((a) => failure(a, `dead ${a}`)),
+    );
+    const task = fc.record({ exists: fc.boolean(), before: fc.array(write, { maxLength: 2 }), writes: fc.array(write, { maxLength: 3 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(task, { minLength: 1, maxLength: 4 }), async (tasks) => {
+        const twins = [];
+        for (const t of tasks) {
+          const [together, alone] = t.exists ? [(await create(newKey())).taskId, (await create(newKey())).taskId] : [randomUUID(), randomUUID()];
+          for (const w of t.before) {
+            await repo.write(together, w);
+            await repo.write(alone, w);
+          }
+          twins.push({ together, alone, writes: t.writes });
+        }
+        const outcomes = await repo.writeManyInOrder(twins.map(({ together, writes }) => ({ taskId: together, writes })));
+        assert.equal(outcomes.length, twins.length);
+        for (const [i, { together, alone, writes }] of twins.entries()) {
+          const expected = await repo.writeInOrder(alone, writes);
+          const sameTask = (o: WriteOutcome) => (o.outcome === 'applied' ? { ...o, view: { ...o.view, task_id: together } } : o);
+          assert.deepEqual(outcomes[i], expected.map(sameTask));
+          assert.deepEqual(await storedRecord(together), await storedRecord(alone));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   void it('ignores every write of a call to a task that does not exist, without recreating it', async () => {
     const taskId = randomUUID();
     assert.deepEqual(await repo.writeInOrder(taskId, [started(1), success(1)]), [{ outcome: 'missing' }, { outcome: 'missing' }]);
