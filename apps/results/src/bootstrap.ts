@@ -12,8 +12,9 @@ import { TaskRpcConsumer } from './task-rpc.consumer.js';
 export { RESULTS_DEAD_LETTERS_TRANSPORT } from './results.transports.js';
 
 /**
- * Boots the results app: config → HTTP app → topology declared → one consumer per queue → HTTP listening →
- * consumers started (the RPC and events queues' last, outside Nest's server). Throws ConfigError on a bad variable; tests call it with their own env.
+ * Boots the results app: config → HTTP app → topology declared → Nest's consumer of the dead letters → HTTP
+ * listening → consumers started (the RPC and events queues' last, outside Nest's server, ADR 0013). Throws
+ * ConfigError on a bad variable; tests call it with their own env.
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   const config = loadConfig(ResultsConfig, env);
