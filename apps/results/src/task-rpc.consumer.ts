@@ -3,6 +3,7 @@ import {
   MessageValidationError,
   Patterns,
   TaskAbandonMessage,
+  TaskCreateMessage,
   TaskReplayMessage,
   validateBatchRpc,
   validateMessage,
@@ -90,15 +91,35 @@ export class TaskRpcConsumer implements BeforeApplicationShutdown {
    */
   async createMany(data: unknown): Promise<BatchRpcReply<TaskCreateReply>> {
     const { items, queued = [] } = validateTaskCreateMany(data);
-    const notes = queued.map((note) =>
-      this.guarded(() => this.tasks.markQueued(validateTaskQueued(note))).catch((error: unknown) => {
+    const notes: string[] = [];
+    for (const note of queued) {
+      try {
+        notes.push(validateTaskQueued(note).task_id);
+      } catch (error) {
         // Best effort, as a lone note is: the worst a lost note costs is one more publish of the same task.
         this.logger.warn('queued note skipped', { error: error instanceof Error ? error.message : String(error) });
-      }),
-    );
-    const answers = this.answerEach(items, (item) => this.tasks.create(validateTaskCreate(item)));
-    await Promise.all(notes);
-    return answers;
+      }
+    }
+    // Each item is answered as its single RPC would be: an invalid one alone, the valid ones from one Redis call.
+    const answers: BatchItemReply<TaskCreateReply>[] = [];
+    const valid: { index: number; message: TaskCreateMessage }[] = [];
+    items.forEach((item, index) => {
+      try {
+        valid.push({ index, message: validateTaskCreate(item) });
+      } catch (error) {
+        answers[index] = this.failed(error);
+      }
+    });
+    try {
+      const replies = await this.guarded(() => this.tasks.createMany(valid.map(({ message }) => message), notes));
+      valid.forEach(({ index }, i) => {
+        const reply = replies[i]!;
+        answers[index] = reply instanceof Error ? this.failed(reply) : { ok: true, value: reply };
+      });
+    } catch (error) {
+      for (const { index } of valid) answers[index] = this.failed(error);
+    }
+    return { items: answers };
   }
 
   async statusMany(data: unknown): Promise<BatchRpcReply<TaskStatusReply>> {
@@ -138,14 +159,17 @@ export class TaskRpcConsumer implements BeforeApplicationShutdown {
       items.map((item) =>
         this.guarded(() => one(item)).then(
           (value): BatchItemReply<T> => ({ ok: true, value }),
-          (error: unknown): BatchItemReply<T> => {
-            const payload = toRpcErrorPayload(error);
-            if (payload.code === 'internal') this.logger.error('batch item failed', { err: error });
-            return { ok: false, error: payload };
-          },
+          (error: unknown) => this.failed<T>(error),
         ),
       ),
     );
     return { items: answers };
+  }
+
+  /** A batch item's failure, as its single RPC would have answered it; unexpected ones are logged. */
+  private failed<T>(error: unknown): BatchItemReply<T> {
+    const payload = toRpcErrorPayload(error);
+    if (payload.code === 'internal') this.logger.error('batch item failed', { err: error });
+    return { ok: false, error: payload };
   }
 }

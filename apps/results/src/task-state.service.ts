@@ -131,11 +131,27 @@ export class TaskStateService {
   ) {}
 
   async create(message: TaskCreateMessage): Promise<TaskCreateReply> {
+    const [reply] = await this.createMany([message], []);
+    if (reply instanceof Error) throw reply;
+    return reply!;
+  }
+
+  /**
+   * A gateway's group commit in one Redis call: the queued notes first (so a create for a key whose task a note
+   * marks finds it queued), then each create as `create` would answer it, or an Error for that create alone.
+   */
+  async createMany(messages: readonly TaskCreateMessage[], queuedTaskIds: readonly string[]): Promise<(TaskCreateReply | Error)[]> {
     const at = now();
-    const outcome = await this.repository.create({ taskId: randomUUID(), idempotencyKey: message.idempotency_key, matchId: message.request.match_id, at });
-    if (!outcome.created) return { task_id: outcome.taskId, created: false, status: outcome.status, queued: outcome.queued };
-    this.transitions.inc({ to: 'pending' });
-    return { task_id: outcome.taskId, created: true, status: outcome.status, queued: outcome.queued, submitted_at: at };
+    const { creates } = await this.repository.createMany(
+      messages.map((message) => ({ taskId: randomUUID(), idempotencyKey: message.idempotency_key, matchId: message.request.match_id, at })),
+      queuedTaskIds,
+    );
+    return creates.map((outcome) => {
+      if (outcome instanceof Error) return outcome;
+      if (!outcome.created) return { task_id: outcome.taskId, created: false, status: outcome.status, queued: outcome.queued };
+      this.transitions.inc({ to: 'pending' });
+      return { task_id: outcome.taskId, created: true, status: outcome.status, queued: outcome.queued, submitted_at: at };
+    });
   }
 
   /** Whether Redis answers right now: tells an outage apart from a bug when a call fails. */

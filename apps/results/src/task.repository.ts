@@ -30,6 +30,13 @@ export interface ReopenOutcome {
   previousError?: string;
 }
 
+export interface CreateInput {
+  taskId: string;
+  idempotencyKey: string;
+  matchId: number;
+  at: string;
+}
+
 export interface CreateOutcome {
   taskId: string;
   created: boolean;
@@ -49,26 +56,57 @@ export interface CreateOutcome {
  */
 
 /**
- * KEYS: idem, new task. ARGV: task key prefix, new id, match_id, now, ttl. → {id, created 0|1, status, queued 0|1}
+ * KEYS: the task keys of n queued notes, then per create its idempotency key and its new task key. ARGV: n, task
+ * key prefix, ttl, then per create: new id, match_id, now.
+ * → per note '1' (marked queued) or '0' (no such task, never created); then per create, in order,
+ * {id, created 0|1, status, queued 0|1}, or {'', 'collision', '', ''} when the new id is taken.
+ * The notes are applied first, then each create as if it came alone: one for a key whose live (not failed) task
+ * exists returns that task; two creates with one key in a call, the second finds the first's task.
  * A task is `queued` once the gateway confirmed its publish or any event about it arrived.
  */
 const CREATE_LUA = `
-local existing = redis.call('GET', KEYS[1])
-if existing then
-  local found = redis.call('HMGET', ARGV[1] .. existing, 'status', 'queued')
-  if found[1] and found[1] ~= 'failure' then
-    return {existing, '0', found[1], found[2] or '1'}
+local replies = {}
+local notes = tonumber(ARGV[1])
+for k = 1, notes do
+  if redis.call('EXISTS', KEYS[k]) == 1 then
+    redis.call('HSET', KEYS[k], 'queued', '1')
+    replies[#replies + 1] = '1'
+  else
+    replies[#replies + 1] = '0'
   end
 end
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return redis.error_reply('task id collision')
+local a = 4
+for k = notes + 1, #KEYS, 2 do
+  local idem, task, id, match_id, now = KEYS[k], KEYS[k + 1], ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  a = a + 3
+  local existing = redis.call('GET', idem)
+  local found = existing and redis.call('HMGET', ARGV[2] .. existing, 'status', 'queued')
+  if found and found[1] and found[1] ~= 'failure' then
+    replies[#replies + 1] = existing
+    replies[#replies + 1] = '0'
+    replies[#replies + 1] = found[1]
+    replies[#replies + 1] = found[2] or '1'
+  elseif redis.call('EXISTS', task) == 1 then
+    replies[#replies + 1] = ''
+    replies[#replies + 1] = 'collision'
+    replies[#replies + 1] = ''
+    replies[#replies + 1] = ''
+  else
+    redis.call('HSET', task, 'status', 'pending', 'order', '0', 'match_id', match_id, 'attempts', '0',
+      'submitted_at', now, 'updated_at', now, 'idem_key', idem, 'queued', '0')
+    redis.call('EXPIRE', task, ARGV[3])
+    redis.call('SET', idem, id, 'EX', ARGV[3])
+    replies[#replies + 1] = id
+    replies[#replies + 1] = '1'
+    replies[#replies + 1] = 'pending'
+    replies[#replies + 1] = '0'
+  end
 end
-redis.call('HSET', KEYS[2], 'status', 'pending', 'order', '0', 'match_id', ARGV[3], 'attempts', '0',
-  'submitted_at', ARGV[4], 'updated_at', ARGV[4], 'idem_key', KEYS[1], 'queued', '0')
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
-return {ARGV[2], '1', 'pending', '0'}
+return replies
 `;
+
+/** Values per create in CREATE_LUA's reply: id, created, status, queued. */
+const CREATE_REPLY_VALUES = 4;
 
 /** KEYS: task. → 1 when the task exists (now marked queued), 0 when it does not. Never creates a task. */
 const QUEUED_LUA = `
@@ -188,7 +226,7 @@ return {'reopened', current[2] or ''}
 
 /** The commands `defineCommand` adds (EVALSHA, falling back to EVAL after a script-cache flush). */
 interface TaskScripts {
-  mpTaskCreate(idemKey: string, taskKey: string, taskKeyPrefix: string, taskId: string, matchId: string, now: string, ttl: string): Promise<string[]>;
+  mpTaskCreate(keyCount: number, ...keysThenArgs: string[]): Promise<string[]>;
   /** Without a fixed key count: the first argument is the number of task keys (ioredis' `numberOfKeys` omitted). */
   mpTaskWrite(keyCount: number, ...keysThenArgs: string[]): Promise<string[]>;
   mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
@@ -205,7 +243,7 @@ export class TaskRepository {
   private readonly ttl: string;
 
   constructor(@Inject(REDIS_CLIENT) redis: Redis, config: ResultsConfig) {
-    redis.defineCommand('mpTaskCreate', { numberOfKeys: 2, lua: CREATE_LUA });
+    redis.defineCommand('mpTaskCreate', { lua: CREATE_LUA });
     redis.defineCommand('mpTaskWrite', { lua: WRITE_LUA });
     redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
     redis.defineCommand('mpTaskQueued', { numberOfKeys: 1, lua: QUEUED_LUA });
@@ -217,17 +255,35 @@ export class TaskRepository {
   }
 
   /** Returns the live (not failed) task of the idempotency key, or creates `taskId` as pending under it. */
-  async create(input: { taskId: string; idempotencyKey: string; matchId: number; at: string }): Promise<CreateOutcome> {
-    const [taskId, created, status, queued] = await this.redis.mpTaskCreate(
-      this.idemKey(input.idempotencyKey),
-      this.taskKey(input.taskId),
-      this.taskPrefix,
-      input.taskId,
-      String(input.matchId),
-      input.at,
-      this.ttl,
-    );
-    return { taskId: requireString(taskId), created: created === '1', status: toState(status), queued: queued === '1' };
+  async create(input: CreateInput): Promise<CreateOutcome> {
+    const { creates } = await this.createMany([input], []);
+    const outcome = creates[0]!;
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Marks the noted tasks queued, then runs each create as `create` would, in order, in one script call (a
+   * group commit of the gateway: its notes and its creates). Per note whether the task exists; per create its
+   * outcome, or an Error for a taken task id.
+   */
+  async createMany(inputs: readonly CreateInput[], queuedTaskIds: readonly string[]): Promise<{ marked: boolean[]; creates: (CreateOutcome | Error)[] }> {
+    if (inputs.length === 0 && queuedTaskIds.length === 0) return { marked: [], creates: [] };
+    const keys = queuedTaskIds.map((id) => this.taskKey(id));
+    const args = [String(queuedTaskIds.length), this.taskPrefix, this.ttl];
+    for (const input of inputs) {
+      keys.push(this.idemKey(input.idempotencyKey), this.taskKey(input.taskId));
+      args.push(input.taskId, String(input.matchId), input.at);
+    }
+    const reply = await this.redis.mpTaskCreate(keys.length, ...keys, ...args);
+    const notes = queuedTaskIds.length;
+    if (reply.length !== notes + inputs.length * CREATE_REPLY_VALUES) throw new Error(`unexpected reply from the task create script: ${reply.length} values`);
+    const creates = inputs.map((_, i): CreateOutcome | Error => {
+      const [taskId, created, status, queued] = reply.slice(notes + CREATE_REPLY_VALUES * i, notes + CREATE_REPLY_VALUES * (i + 1));
+      if (created === 'collision') return new Error('task id collision');
+      return { taskId: requireString(taskId), created: created === '1', status: toState(status), queued: queued === '1' };
+    });
+    return { marked: reply.slice(0, notes).map((v) => v === '1'), creates };
   }
 
   /** null when the task does not exist (unknown, abandoned or expired). */

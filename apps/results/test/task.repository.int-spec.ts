@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { createRedisClient } from '../src/redis.provider.js';
 import { ResultsConfig } from '../src/results.config.js';
 import { TERMINAL_ORDER, stateOrder } from '../src/task-state.service.js';
-import { TaskRepository, type TaskWrite, type WriteOutcome } from '../src/task.repository.js';
+import { TaskRepository, type CreateOutcome, type TaskWrite, type WriteOutcome } from '../src/task.repository.js';
 
 const TTL = 600;
 const AT = '2026-11-27T12:00:00.000Z';
@@ -227,6 +227,48 @@ void describe('TaskRepository (real Redis)', () => {
           assert.deepEqual(outcomes[i], expected.map(sameTask));
           assert.deepEqual(await storedRecord(together), await storedRecord(alone));
         }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  void it('runs a batch of notes and creates in one call as the same calls one by one, in order', async () => {
+    // Per slot: a key (shared between creates of one batch), a prior state of the key's task, a note or not.
+    const slot = fc.record({ key: fc.integer({ min: 0, max: 2 }), before: fc.constantFrom('none', 'pending', 'started', 'failure'), note: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(slot, { minLength: 1, maxLength: 5 }), fc.array(fc.boolean(), { maxLength: 3 }), async (slots, extraNotes) => {
+        // Twin worlds: keys and prior tasks built the same way in each.
+        const world = async () => {
+          const keys = [newKey(), newKey(), newKey()];
+          const prior = new Map<number, string>();
+          for (const { key, before } of slots) {
+            if (before === 'none' || prior.has(key)) continue;
+            const { taskId } = await create(keys[key]!);
+            prior.set(key, taskId);
+            if (before !== 'pending') await repo.write(taskId, before === 'started' ? started(1) : failure(1));
+          }
+          const notes = [...slots.filter((s) => s.note && prior.has(s.key)).map((s) => prior.get(s.key)!), ...extraNotes.map(() => randomUUID())];
+          return { keys, notes };
+        };
+        const [batched, oneByOne] = [await world(), await world()];
+        const inputs = (keys: string[]) => slots.map(({ key }, i) => ({ taskId: randomUUID(), idempotencyKey: keys[key]!, matchId: 40 + i, at: AT }));
+        const together = await repo.createMany(inputs(batched.keys), batched.notes);
+        const marked: boolean[] = [];
+        for (const id of oneByOne.notes) marked.push(await repo.markQueued(id));
+        const alone: CreateOutcome[] = [];
+        for (const input of inputs(oneByOne.keys)) alone.push(await repo.create(input));
+        assert.deepEqual(together.marked, marked);
+        // The same outcomes, task ids aside (fresh ones in each world): created, status, queued, and which
+        // creates share a task.
+        const shape = (outcomes: readonly (CreateOutcome | Error)[]) => {
+          const ids: string[] = [];
+          return outcomes.map((o) => {
+            assert.ok(!(o instanceof Error));
+            if (!ids.includes(o.taskId)) ids.push(o.taskId);
+            return { ...o, taskId: ids.indexOf(o.taskId) };
+          });
+        };
+        assert.deepEqual(shape(together.creates), shape(alone));
       }),
       { numRuns: 40 },
     );
