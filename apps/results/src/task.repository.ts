@@ -108,15 +108,6 @@ return replies
 /** Values per create in CREATE_LUA's reply: id, created, status, queued. */
 const CREATE_REPLY_VALUES = 4;
 
-/** KEYS: task. → 1 when the task exists (now marked queued), 0 when it does not. Never creates a task. */
-const QUEUED_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'queued', '1')
-return 1
-`;
-
 /** ARGV values per write in WRITE_LUA: status, order, attempt, now, result JSON or '', error or ''. */
 const WRITE_ARGS = 6;
 
@@ -230,7 +221,6 @@ interface TaskScripts {
   /** Without a fixed key count: the first argument is the number of task keys (ioredis' `numberOfKeys` omitted). */
   mpTaskWrite(keyCount: number, ...keysThenArgs: string[]): Promise<string[]>;
   mpTaskAbandon(taskKey: string, idemKey: string, taskId: string): Promise<number>;
-  mpTaskQueued(taskKey: string): Promise<number>;
   mpTaskReopen(taskKey: string, now: string): Promise<string[]>;
 }
 
@@ -246,7 +236,6 @@ export class TaskRepository {
     redis.defineCommand('mpTaskCreate', { lua: CREATE_LUA });
     redis.defineCommand('mpTaskWrite', { lua: WRITE_LUA });
     redis.defineCommand('mpTaskAbandon', { numberOfKeys: 2, lua: ABANDON_LUA });
-    redis.defineCommand('mpTaskQueued', { numberOfKeys: 1, lua: QUEUED_LUA });
     redis.defineCommand('mpTaskReopen', { numberOfKeys: 1, lua: REOPEN_LUA });
     this.redis = redis as Redis & TaskScripts;
     this.taskPrefix = `${config.REDIS_KEY_PREFIX}task:`;
@@ -343,9 +332,10 @@ export class TaskRepository {
     return tasks.map((task) => byTask.get(task) ?? []);
   }
 
-  /** Marks an existing task as queued; false when there is no such task. */
+  /** Marks an existing task as queued (never creates one); false when there is no such task. */
   async markQueued(taskId: string): Promise<boolean> {
-    return (await this.redis.mpTaskQueued(this.taskKey(taskId))) === 1;
+    const { marked } = await this.createMany([], [taskId]);
+    return marked[0] ?? false;
   }
 
   /** Deletes a still-pending task, and its idempotency key if that still points at it. */
