@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Patterns } from '@app/contracts';
-import type { BrokerTopology, Delivery, MessageSettler } from '@app/messaging';
+import { MessageSettler, type BrokerTopology, type Delivery } from '@app/messaging';
 import type { ResultsConfig } from './results.config.js';
 import { TaskEventsConsumer } from './task-events.consumer.js';
 import type { TaskStateService } from './task-state.service.js';
@@ -12,11 +12,12 @@ const started = { task_id: '6f1c2b4e-2a53-4a39-9f0e-3b8a7f1d2c01', attempt: 1, a
 /** The consumer over a task-state stand-in (`recordStarted` resolves or throws) and a settler that records. */
 function consumerWith(recordStarted: () => Promise<void>) {
   const settled: string[] = [];
-  const settler = {
+  // The real settler's rules over a stand-in for its channel calls.
+  const settler = Object.assign(new MessageSettler(), {
     ack: () => settled.push('ack'),
     reject: () => settled.push('reject'),
     requeueLater: (_ctx: unknown, ms: number) => settled.push(`requeue ${ms}`),
-  } as unknown as MessageSettler;
+  });
   const tasks = { recordStarted } as unknown as TaskStateService;
   const consumer = new TaskEventsConsumer(tasks, settler, {} as BrokerTopology, {} as ResultsConfig);
   return { consumer, settled };

@@ -1,7 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   expandTaskBatchV2,
-  MessageValidationError,
   Patterns,
   TaskRetryingMessage,
   TaskStartedMessage,
@@ -16,8 +15,8 @@ import { ResultsConfig } from './results.config.js';
 import { TaskStateService } from './task-state.service.js';
 
 /**
- * Task lifecycle events from the predictor, consumed outside Nest's RMQ server (ADR 0013) with the settle rules
- * of `SettleMessageInterceptor`: ack once applied; reject an invalid payload, an unknown pattern or a body that
+ * Task lifecycle events from the predictor, consumed outside Nest's RMQ server (ADR 0013), settled as
+ * `SettleMessageInterceptor` settles events (`MessageSettler.settleFailedEvent`): ack once applied; reject an invalid payload, an unknown pattern or a body that
  * is not an event envelope (to the queue's dead-letter exchange); requeue after a pause on any other error
  * (Redis away). Deliveries are handled as they arrive, as many at once as the prefetch allows.
  */
@@ -80,13 +79,10 @@ export class TaskEventsConsumer implements BeforeApplicationShutdown {
       await handler(delivery.data);
       this.settler.ack(delivery.ctx);
     } catch (error) {
-      if (error instanceof MessageValidationError) {
-        this.log.warn(`rejecting an invalid ${delivery.pattern} message to the dead-letter exchange`, { error: error.message });
-        this.settler.reject(delivery.ctx);
-      } else {
-        this.log.warn('event not applied, requeued after a pause', { pattern: delivery.pattern, error: error instanceof Error ? error.message : String(error), requeue_ms: REQUEUE_DELAY_MS });
-        this.settler.requeueLater(delivery.ctx, REQUEUE_DELAY_MS);
-      }
+      const settled = this.settler.settleFailedEvent(delivery.ctx, error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (settled === 'rejected') this.log.warn(`rejected an invalid ${delivery.pattern} message to the dead-letter exchange`, { error: message });
+      else this.log.warn('event not applied, requeued after a pause', { pattern: delivery.pattern, error: message, requeue_ms: REQUEUE_DELAY_MS });
     }
   }
 }

@@ -1,6 +1,10 @@
 import type { RmqContext } from '@nestjs/microservices';
+import { MessageValidationError } from '@app/contracts';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { Headers } from './message-headers.js';
+
+/** Pause before an event that failed for an unexpected reason is redelivered. */
+export const REQUEUE_DELAY_MS = 1000;
 
 /**
  * The one place that acks, rejects, requeues and republishes broker messages. Every delivery is settled
@@ -29,6 +33,19 @@ export class MessageSettler {
     if (this.settled.has(msg)) return;
     this.settled.add(msg);
     setTimeout(() => safely(() => channelOf(ctx).nack(msg, false, true)), delayMs).unref();
+  }
+
+  /**
+   * Settles an event its handler failed on: an invalid one is rejected to the queue's dead-letter exchange
+   * (redelivery cannot fix it), any other failure (Redis away, say) is requeued after `REQUEUE_DELAY_MS`.
+   */
+  settleFailedEvent(ctx: RmqContext, error: unknown): 'rejected' | 'requeued' {
+    if (error instanceof MessageValidationError) {
+      this.reject(ctx);
+      return 'rejected';
+    }
+    this.requeueLater(ctx, REQUEUE_DELAY_MS);
+    return 'requeued';
   }
 
   /**

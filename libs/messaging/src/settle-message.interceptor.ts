@@ -1,19 +1,15 @@
 import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { RmqContext } from '@nestjs/microservices';
-import { MessageValidationError } from '@app/contracts';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
 import { MessageSettler } from './message-settler.js';
-
-/** Pause before a message that failed for an unexpected reason is redelivered. */
-export const REQUEUE_DELAY_MS = 1000;
 
 /**
  * Safety net around every broker handler: whatever a handler did not settle itself is settled here, so no
  * delivery is ever left unacked (Nest leaves failed ones hanging until the channel closes).
  * - success → ack;
  * - RPC (has replyTo) failure → ack: the caller gets the error reply, redelivery would only repeat it;
- * - event with an invalid payload → reject, to the queue's dead-letter exchange;
- * - event with any other failure → requeue after a pause.
+ * - event failure → `MessageSettler.settleFailedEvent`: an invalid payload is rejected to the queue's
+ *   dead-letter exchange, any other failure requeued after a pause.
  */
 @Injectable()
 export class SettleMessageInterceptor implements NestInterceptor {
@@ -31,11 +27,9 @@ export class SettleMessageInterceptor implements NestInterceptor {
       tap({ complete: () => this.settler.ack(ctx) }),
       catchError((error: unknown) => {
         if (isRpc) this.settler.ack(ctx);
-        else if (error instanceof MessageValidationError) {
-          this.logger.warn(`rejecting an invalid ${ctx.getPattern()} message to its queue's dead-letter exchange: ${error.message}`);
-          this.settler.reject(ctx);
+        else if (this.settler.settleFailedEvent(ctx, error) === 'rejected') {
+          this.logger.warn(`rejected an invalid ${ctx.getPattern()} message to its queue's dead-letter exchange: ${(error as Error).message}`);
         }
-        else this.settler.requeueLater(ctx, REQUEUE_DELAY_MS);
         return throwError(() => error);
       }),
     );
