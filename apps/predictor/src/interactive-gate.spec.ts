@@ -94,6 +94,23 @@ describe('InteractiveGate', () => {
     assert.ok(performance.now() - started < 15, 'no pause');
   });
 
+  it('reads the CPU clock only while pacing: not for async work alone, nor with share 1', async () => {
+    let reads = 0;
+    const clock = (): number => (reads += 1);
+    const paced = new InteractiveGate(0.25, clock);
+    const unpaced = new InteractiveGate(1, clock);
+    for (let i = 0; i < 3; i++) await paced.paced(() => undefined);
+    unpaced.enter();
+    unpaced.leave();
+    await unpaced.paced(() => undefined);
+    assert.equal(reads, 0, 'no sync traffic, or nothing to pace');
+    paced.enter();
+    paced.leave();
+    assert.equal(reads, 2, 'a sync request is timed in CPU from its delivery to its reply');
+    await paced.paced(() => undefined);
+    assert.equal(reads, 3, 'a paced stage is charged from the CPU clock');
+  });
+
   it('refuses a share outside (0, 1]', () => {
     for (const share of [0, -1, 1.5, Number.NaN]) assert.throws(() => new InteractiveGate(share), RangeError);
   });
