@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { buildTopology } from '@app/messaging';
 import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
+import { brokerCpuPerMessage, type QueueKind } from './broker-message-cost.js';
 import { CpuMeter, pidOf } from './cpu-meter.js';
 import type { LoadSpec } from './load-gen.js';
 import { mergeLoads, type LoadResult } from './load-result.js';
@@ -35,6 +36,8 @@ const config = {
   /** Row 5: unmeasured tasks each side runs first, per mode (the JITs, pools and scripts warm up). */
   e2eWarmup: envInt('BENCH_E2E_WARMUP', 3_000),
   pollMs: envInt('BENCH_POLL_MS', 20),
+  /** Row 6: messages per second through each scratch queue, paced (0 skips the row). */
+  brokerMessageRate: envInt('BENCH_BROKER_MSG_RATE', 200),
   /** Row 5's ways of waiting for the result: `poll` (every pollMs), `long` (?wait_ms=), or both. */
   e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
   /** Upper bound of every load phase (ms). */
@@ -51,6 +54,9 @@ const topologyOptions = { prefix, retryDelaysMs: [2000, 4000] };
 const topology = buildTopology(topologyOptions);
 const rawQueue = `${prefix}raw.rpc`;
 const scratchQueue = `${prefix}scratch.quorum`;
+/** Row 6's own scratch queues (row 4 leaves its published messages in `scratchQueue`). */
+const costDurableQueue = `${prefix}cost.quorum`;
+const costTransientQueue = `${prefix}cost.classic`;
 const common = { QUEUE_PREFIX: prefix, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' };
 
 interface Row {
@@ -609,7 +615,33 @@ async function main(): Promise<void> {
       await predictor.stop();
     }
 
-    // 6. Memory.
+    // 6. What one message costs the broker, durable (as the suite's task and outcome messages are) and not.
+    if (config.brokerMessageRate > 0) {
+      const rate = config.brokerMessageRate;
+      const size = 4_096;
+      log(`row 6: RabbitMQ CPU per message at ${rate}/s, ${size} B: quorum + persistent vs classic + transient, in A B B A order`);
+      const kinds: Record<'durable' | 'transient', { queue: string; kind: QueueKind }> = {
+        durable: { queue: costDurableQueue, kind: { declare: { durable: true, arguments: { 'x-queue-type': 'quorum' } }, persistent: true } },
+        transient: { queue: costTransientQueue, kind: { declare: { durable: false, arguments: { 'x-queue-type': 'classic' } }, persistent: false } },
+      };
+      const perMessage: Record<'durable' | 'transient', number[]> = { durable: [], transient: [] };
+      for (const name of ['durable', 'transient', 'transient', 'durable'] as const) {
+        const { queue, kind } = kinds[name];
+        perMessage[name].push(await brokerCpuPerMessage({ amqpUrl: TEST_AMQP_URL, queue, kind, size, rate, count: rate * 4, brokerPid: pidOf('beam.smp') }));
+      }
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const durable = mean(perMessage.durable) * 1e6;
+      const transient = mean(perMessage.transient) * 1e6;
+      rows.push({
+        what: `RabbitMQ CPU per message (µs): publish, confirm, deliver, ack at ${rate}/s, ${size} B, persistent on a quorum queue (the work and outcome queues)`,
+        suite: fmt(durable),
+        reference: fmt(transient),
+        refLabel: 'same, transient on a classic queue (the RPC and notice queues)',
+        ratio: ratio(durable, transient),
+      });
+    }
+
+    // 7. Memory.
     for (const app of ['api-gateway', 'predictor', 'results']) {
       const m = rss.get(app);
       if (!m) continue;
@@ -621,7 +653,7 @@ async function main(): Promise<void> {
     await Promise.all([stopNode(rawServer), stopNode(rawWorker), stopNode(peerServer), stopNode(peerWorker)]);
     await Promise.all([gateway.stop(), predictor?.stop(), results.stop()]);
     await deleteTopology(topologyOptions).catch((e: unknown) => log(`deleteTopology: ${String(e)}`));
-    await deleteQueues([rawQueue, scratchQueue]).catch((e: unknown) => log(`deleteQueues: ${String(e)}`));
+    await deleteQueues([rawQueue, scratchQueue, costDurableQueue, costTransientQueue]).catch((e: unknown) => log(`deleteQueues: ${String(e)}`));
     await deleteRedisKeys(prefix).catch((e: unknown) => log(`deleteRedisKeys: ${String(e)}`));
   }
 
