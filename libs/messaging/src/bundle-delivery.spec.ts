@@ -33,6 +33,12 @@ function bundle(ch: ReturnType<typeof channel>, headers: Record<string, unknown>
 const parts: BundlePart[] = ['a', 'b', 'c'].map((id) => ({ pattern: 'prediction.task.v1', data: { task_id: id, match_id: 1 }, headers: { 'mp-correlation-id': `corr-${id}` }, messageId: id }));
 const settled = () => new Promise((r) => setTimeout(r, 5));
 
+/** Waits until `done()` holds (settling goes through timers and confirm callbacks: slower on a loaded machine). */
+async function until(done: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+}
+
 describe('splitDelivery', () => {
   it('acks the bundle once, after its last part is settled, whatever each part became', async () => {
     const ch = channel();
@@ -70,7 +76,7 @@ describe('splitDelivery', () => {
     settler.requeueLater(a.ctx, 0);
     settler.reject(b.ctx);
     settler.ack(c.ctx);
-    await settled();
+    await until(() => bundleAcks > 0);
     assert.deepEqual(ch.published.map((p) => [p.exchange, p.routingKey, (p.body as { data: { task_id: string } }).data.task_id]), [
       ['ml.dlx', '', 'b'],
       ['', 'ml', 'a'],
@@ -86,6 +92,7 @@ describe('splitDelivery', () => {
     settler.ack(a.ctx);
     settler.ack(b.ctx);
     settler.requeueLater(c.ctx, 0);
+    await until(() => ch.published.length > 0);
     await settled();
     assert.equal(bundleAcks, 0);
   });
