@@ -24,6 +24,8 @@ function envInt(name: string, fallback: number): number {
 const config = {
   /** Row 1: tasks published to `ml` before one predictor starts, per batching setting. */
   drainTasks: envInt('BENCH_DRAIN_TASKS', 20_000),
+  /** Row 1's batching-on side: the predictor's default `BATCH_WINDOW_MS` (apps/predictor/src/predictor.config.ts). */
+  batchWindowMs: envInt('BENCH_BATCH_WINDOW_MS', 8),
   /** Row 3: async backlog queued ahead of the sync requests. */
   backlog: envInt('BENCH_BACKLOG', 10_000),
   concurrency: envInt('BENCH_CONCURRENCY', 64),
@@ -53,8 +55,6 @@ const prefix = uniquePrefix('bench');
 const topologyOptions = { prefix, retryDelaysMs: [2000, 4000] };
 const topology = buildTopology(topologyOptions);
 const rawQueue = `${prefix}raw.rpc`;
-/** Row 1's batching-on side: the predictor's default `BATCH_WINDOW_MS` (apps/predictor/src/predictor.config.ts). */
-const shippedWindowMs = envInt('BENCH_BATCH_WINDOW_MS', 8);
 const scratchQueue = `${prefix}scratch.quorum`;
 /** Row 6's own scratch queues (row 4 leaves its published messages in `scratchQueue`). */
 const costDurableQueue = `${prefix}cost.quorum`;
@@ -477,7 +477,7 @@ async function main(): Promise<void> {
         const ons: DrainResult[] = [];
         const offs: DrainResult[] = [];
         for (let round = 0; round < config.drainRounds; round += 1) {
-          for (const windowMs of round % 2 === 0 ? [shippedWindowMs, 0] : [0, shippedWindowMs]) {
+          for (const windowMs of round % 2 === 0 ? [config.batchWindowMs, 0] : [0, config.batchWindowMs]) {
             log(`row 1 (${setting}), round ${round + 1}: draining ${config.drainTasks} tasks with BATCH_WINDOW_MS=${windowMs}`);
             const d = await drain(windowMs, features, pipeline ? [results, gateway] : [gateway]);
             log(`  ${fmt(d.perSecond)}/s, mean batch ${fmt(d.meanBatch, 1)}`);
@@ -491,7 +491,7 @@ async function main(): Promise<void> {
         );
         rows.push({
           what: `predictor drains ${fmt(config.drainTasks)} queued async tasks (${config.drainRounds} drains each way, pooled), ${setting}, predictions/s (mean inference_batch_size)`,
-          suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=${shippedWindowMs}`,
+          suite: `${fmt(on.perSecond)} /s (batch ${fmt(on.meanBatch, 1)}), BATCH_WINDOW_MS=${config.batchWindowMs}`,
           reference: `${fmt(off.perSecond)} /s (batch ${fmt(off.meanBatch, 1)})`,
           refLabel: 'same, BATCH_WINDOW_MS=0',
           ratio: ratio(on.perSecond, off.perSecond),
