@@ -1,6 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
-  isValidCorrelationId,
   MessageValidationError,
   Patterns,
   readTaskBundle,
@@ -17,13 +16,12 @@ import {
   attemptOf,
   BatchQueueConsumer,
   BrokerTopology,
+  bundlePartOf,
   correlationIdOf,
-  Headers,
   MessageSettler,
   requeueParts,
   RpcFailure,
   splitDelivery,
-  type BundlePart,
   type BundleRouting,
   type Delivery,
 } from '@app/messaging';
@@ -149,7 +147,7 @@ export class TaskConsumer implements BeforeApplicationShutdown {
         unscored.push(this.deadLetter(delivery, 'invalid_message', tasks.message, attemptOf(delivery.message.properties.headers), undefined));
         continue;
       }
-      const parts = tasks.map(bundlePart);
+      const parts = tasks.map(bundlePartOf);
       const ackBundle = () => this.settler.ack(delivery.ctx);
       const routing: BundleRouting = { requeueTo: this.broker.topology.queues.work, rejectTo: this.broker.topology.deadLetterExchange };
       if (!delivery.message.fields.redelivered) {
@@ -274,14 +272,6 @@ export class TaskConsumer implements BeforeApplicationShutdown {
     this.deadLettered.inc({ reason });
     this.processed.inc({ outcome: 'failure' });
   }
-}
-
-/** A bundle's task as the single `prediction.task.v1` message it stands for. */
-function bundlePart(task: unknown): BundlePart {
-  if (typeof task !== 'object' || task === null) return { pattern: Patterns.predictTask, data: task, headers: {} };
-  const { correlation_id: correlationId, ...data } = task as { correlation_id?: unknown; task_id?: unknown };
-  const headers = isValidCorrelationId(correlationId) ? { [Headers.correlationId]: correlationId } : {};
-  return { pattern: Patterns.predictTask, data, headers, ...(typeof data.task_id === 'string' ? { messageId: data.task_id } : {}) };
 }
 
 /** Stable for the same deliveries, so a republished batch can be told apart from a new one in the broker's logs. */

@@ -38,6 +38,7 @@ interface ListedMessage {
   dead_lettered_at: string | null;
   body_bytes: number;
   problem: string | null;
+  tasks: { task_id: string | null; match_id: number | null; problem: string | null }[] | null;
 }
 
 void describe('dlq CLI (real RabbitMQ, results app in-process)', () => {
@@ -135,6 +136,7 @@ void describe('dlq CLI (real RabbitMQ, results app in-process)', () => {
         original_queue: topology.queues.work,
         dead_lettered_at: null,
         body_bytes: taskBody(exhausted, 101).length,
+        tasks: null,
       },
     );
     const broker = byId.get(rejected);
@@ -289,6 +291,58 @@ void describe('dlq CLI (real RabbitMQ, results app in-process)', () => {
     const down = await runCli(['list'], { QUEUE_PREFIX: prefix, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' });
     assert.equal(down.code, 2);
     assert.equal(down.stderr.trim().split('\n').length, 1, `one line: ${down.stderr}`);
+  });
+
+  void it('replays a dead-lettered bundle task by task: one task by its id, the rest staying as a smaller bundle, then the rest', async () => {
+    const [a, b, c] = [await createTask(201), await createTask(202), await createTask(203)];
+    const tasks = [
+      { task_id: a, match_id: 201 },
+      { task_id: b, match_id: 202, correlation_id: 'corr-b' },
+      { task_id: c, match_id: 203 },
+    ];
+    const bundleId = `bundle:${a}:3`;
+    // As the gateway sends it; rejected by a consumer, so the broker dead-letters it whole and results fails its tasks.
+    const delivery = await deliveryFromWorkQueue(Buffer.from(JSON.stringify({ pattern: Patterns.predictTaskBundle, data: { tasks } })), bundleId);
+    channel.nack(delivery, false, false);
+    for (const id of [a, b, c]) await statusBecomes(id, 'failure');
+    await waitFor(async () => ((await count(topology.queues.deadLetter)) === 1 ? true : undefined), 5000, 'the bundle in the dead-letter queue');
+
+    const listed = JSON.parse((await dlq('list', '--json')).stdout) as { messages: ListedMessage[] };
+    assert.equal(listed.messages.length, 1);
+    assert.equal(listed.messages[0]?.kind, 'bundle');
+    assert.equal(listed.messages[0]?.reason, 'rejected');
+    assert.deepEqual(listed.messages[0]?.tasks, tasks.map(({ task_id, match_id }) => ({ task_id, match_id, problem: null })));
+    assert.ok((await dlq('show', b)).stdout.includes(bundleId), 'found by the id of a task in it');
+
+    const one = await dlq('replay', b, '--reason', 'one of the bundle');
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal((await status(b))?.status, 'pending');
+    assert.equal((await status(a))?.status, 'failure', 'not named, not reopened');
+    const alone = await waitFor(async () => (await channel.get(topology.queues.work)) || undefined, 5000, 'the replayed task');
+    assert.equal(alone.properties.messageId, b);
+    assert.deepEqual(JSON.parse(alone.content.toString()), { pattern: Patterns.predictTask, data: { task_id: b, match_id: 202 } });
+    assert.equal(alone.properties.headers?.[Headers.correlationId], 'corr-b');
+    assert.equal(alone.properties.headers?.[Headers.attempt], 1);
+    channel.ack(alone);
+    assert.equal(await count(topology.queues.work), 0, 'only the task named was published');
+
+    const rest = JSON.parse((await dlq('list', '--json')).stdout) as { messages: ListedMessage[] };
+    assert.equal(rest.messages.length, 1, 'the original is gone, the rest is back');
+    assert.equal(rest.messages[0]?.id, `bundle:${a}:2`);
+    assert.equal(rest.messages[0]?.reason, 'rejected', 'still says why it died');
+    assert.deepEqual(rest.messages[0]?.tasks?.map((t) => t.task_id), [a, c]);
+
+    const all = await dlq('replay', `bundle:${a}:2`);
+    assert.equal(all.code, 0, all.stderr);
+    for (const id of [a, c]) assert.equal((await status(id))?.status, 'pending', id);
+    const replayed: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const m = await waitFor(async () => (await channel.get(topology.queues.work)) || undefined, 5000, 'a replayed task');
+      replayed.push(String(m.properties.messageId));
+      channel.ack(m);
+    }
+    assert.deepEqual(replayed.sort(), [a, c].sort());
+    assert.equal(await count(topology.queues.deadLetter), 0);
   });
 
   void it('keeps the message when results does not answer (exit 2), so it can be replayed later', async () => {

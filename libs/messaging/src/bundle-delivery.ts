@@ -1,6 +1,8 @@
+import { isValidCorrelationId, Patterns } from '@app/contracts';
 import { RmqContext } from '@nestjs/microservices';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { Delivery } from './batch-queue-consumer.js';
+import { Headers } from './message-headers.js';
 import { republishOptions } from './message-settler.js';
 
 /** One message of a bundle: what it would carry as a message of its own. */
@@ -11,6 +13,14 @@ export interface BundlePart {
   headers: Record<string, unknown>;
   /** The part's own message id, in place of the bundle's. */
   messageId?: string;
+}
+
+/** A bundle's task (`prediction.task-bundle.v1`) as the single `prediction.task.v1` message it stands for. */
+export function bundlePartOf(task: unknown): BundlePart {
+  if (typeof task !== 'object' || task === null) return { pattern: Patterns.predictTask, data: task, headers: {} };
+  const { correlation_id: correlationId, ...data } = task as { correlation_id?: unknown; task_id?: unknown };
+  const headers = isValidCorrelationId(correlationId) ? { [Headers.correlationId]: correlationId } : {};
+  return { pattern: Patterns.predictTask, data, headers, ...(typeof data.task_id === 'string' ? { messageId: data.task_id } : {}) };
 }
 
 /** Where a part goes when it cannot be settled with the bundle. */

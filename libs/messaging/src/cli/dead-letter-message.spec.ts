@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageProperties, XDeath } from 'amqplib';
-import { bodyId, describeDeadLetter, matchesId, replayOptions, REPLAYED_AT_HEADER } from './dead-letter-message.js';
+import { bodyId, bundleEntriesOf, describeDeadLetter, matchesId, replayOptions, REPLAYED_AT_HEADER } from './dead-letter-message.js';
 
 const TASK = '6f1c3a52-3c1e-4b7a-9a55-0d6f2f3b9c11';
 const OTHER = '0c6d936b-47ba-49c4-ab70-fcc7bd066810';
@@ -42,6 +42,7 @@ void describe('describeDeadLetter', () => {
       problem: null,
       task_id: TASK,
       match_id: 7,
+      tasks: null,
       reason: 'attempts_exhausted',
       error: 'boom',
       attempts: 3,
@@ -152,5 +153,41 @@ void describe('replayOptions', () => {
     const now = new Date();
     assert.equal(replayOptions({ content: Buffer.from('x'), properties: props({ messageId: 'm-1' }) }, null, now).messageId, 'm-1');
     assert.equal(replayOptions({ content: Buffer.from('x'), properties: props() }, null, now).messageId, undefined);
+  });
+});
+
+void describe('describeDeadLetter of a bundle (ADR 0012)', () => {
+  const bundle = (tasks: unknown) => body({ tasks }, 'prediction.task-bundle.v1');
+
+  void it('lists each task of a valid envelope, with why an entry is not a valid task', () => {
+    const entries = [{ task_id: TASK, match_id: 7, correlation_id: 'c-1' }, { task_id: 'not-a-uuid', match_id: 8 }, 42];
+    const content = bundle(entries);
+    const summary = describeDeadLetter({ content, properties: props({ messageId: `bundle:${TASK}:3`, headers: { 'mp-death-reason': 'delivery_limit' } }) });
+    assert.equal(summary.kind, 'bundle');
+    assert.equal(summary.problem, null);
+    assert.equal(summary.task_id, null);
+    assert.equal(summary.tasks?.length, 3);
+    assert.deepEqual(summary.tasks?.[0], { task_id: TASK, match_id: 7, problem: null });
+    assert.equal(summary.tasks?.[1]?.task_id, null);
+    assert.match(summary.tasks?.[1]?.problem ?? '', /task_id/);
+    assert.ok(summary.tasks?.[2]?.problem, 'an entry that is not an object is not a task');
+    assert.deepEqual(bundleEntriesOf({ content, properties: props() }), entries);
+  });
+
+  void it('is found by the id of a task in it, not by an id it does not hold', () => {
+    const summary = describeDeadLetter({ content: bundle([{ task_id: TASK, match_id: 7 }]), properties: props({ messageId: 'bundle:x:1' }) });
+    assert.ok(matchesId(summary, TASK));
+    assert.ok(matchesId(summary, 'bundle:x:1'));
+    assert.ok(!matchesId(summary, OTHER));
+  });
+
+  void it('is an invalid message when the envelope is wrong (no task in it can be trusted)', () => {
+    for (const tasks of [[], 'nope', Array.from({ length: 65 }, () => ({ task_id: TASK, match_id: 7 }))]) {
+      const summary = describeDeadLetter({ content: bundle(tasks), properties: props() });
+      assert.equal(summary.kind, 'invalid');
+      assert.match(summary.problem ?? '', /^not a valid bundle: tasks must/);
+      assert.equal(summary.tasks, null);
+      assert.equal(bundleEntriesOf({ content: bundle(tasks), properties: props() }), null);
+    }
   });
 });

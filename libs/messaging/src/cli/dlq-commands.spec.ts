@@ -24,7 +24,7 @@ const task = (taskId = TASK) =>
   });
 
 /** A dead-letter queue and a results app, in memory: records what the tool publishes, acks and asks. */
-function harness(messages: ConsumeMessage[], reply: TaskReplayReply | Error) {
+function harness(messages: ConsumeMessage[], reply: TaskReplayReply | Error | ((taskId: string) => TaskReplayReply)) {
   const acked: ConsumeMessage[] = [];
   const published: { queue: string; content: string; options: Options.Publish }[] = [];
   const asked: string[] = [];
@@ -48,7 +48,8 @@ function harness(messages: ConsumeMessage[], reply: TaskReplayReply | Error) {
     results: () => ({
       reopen: (taskId) => {
         asked.push(taskId);
-        return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
+        if (reply instanceof Error) return Promise.reject(reply);
+        return Promise.resolve(typeof reply === 'function' ? reply(taskId) : reply);
       },
     }),
     output: { out: (l) => out.push(l), err: (l) => err.push(l) },
@@ -154,6 +155,83 @@ void describe('replayCommand', () => {
     assert.equal(await replay(h.ctx, 'nope'), 1);
     assert.match(h.err.join('\n'), /no message with id nope/);
     assert.equal(await replay(harness([], kept(null)).ctx, null), 0);
+  });
+});
+
+void describe('replayCommand on a dead-lettered bundle (ADR 0012)', () => {
+  const A = '11111111-1111-4111-8111-111111111111';
+  const B = '22222222-2222-4222-8222-222222222222';
+  const C = '33333333-3333-4333-8333-333333333333';
+  const BUNDLE_ID = `bundle:${A}:3`;
+  const deathHeaders = { 'mp-death-reason': 'delivery_limit', 'mp-original-queue': 'ml' };
+  const bundleOf = (tasks: unknown[]) => message(JSON.stringify({ pattern: 'prediction.task-bundle.v1', data: { tasks } }), BUNDLE_ID, deathHeaders);
+  const entries = [
+    { task_id: A, match_id: 1, correlation_id: 'corr-a' },
+    { task_id: B, match_id: 2 },
+    { task_id: C, match_id: 3 },
+  ];
+  const reopened: TaskReplayReply = { reopened: true, previous_status: 'failure' };
+  const body = (p: { content: string }) => JSON.parse(p.content) as { pattern: string; data: { task_id?: string; tasks?: { task_id: string }[] } };
+  const headersOf = (p: { options: Options.Publish }) => p.options.headers as Record<string, unknown>;
+
+  void it('replays every task alone for the bundle id, each with its own message id and correlation id, then acks the bundle', async () => {
+    const msg = bundleOf(entries);
+    const h = harness([msg], reopened);
+    assert.equal(await replay(h.ctx, BUNDLE_ID), 0);
+    assert.deepEqual(h.asked, [A, B, C]);
+    assert.deepEqual(
+      h.published.map((p) => [p.queue, body(p).pattern, body(p).data.task_id, p.options.messageId]),
+      [A, B, C].map((id) => ['ml', 'prediction.task.v1', id, id]),
+    );
+    assert.equal(headersOf(h.published[0]!)['mp-correlation-id'], 'corr-a');
+    assert.equal(headersOf(h.published[1]!)['mp-attempt'], 1);
+    assert.equal(headersOf(h.published[1]!)['mp-death-reason'], undefined);
+    assert.ok(!('correlation_id' in body(h.published[0]!).data), 'the correlation id travels in a header, as for a single task');
+    assert.deepEqual(h.acked, [msg]);
+  });
+
+  void it('replays only the task named, and puts the rest back in the dead-letter queue as a smaller bundle', async () => {
+    const msg = bundleOf(entries);
+    const h = harness([msg], reopened);
+    assert.equal(await replay(h.ctx, B), 0);
+    assert.deepEqual(h.asked, [B]);
+    assert.equal(h.published.length, 2);
+    assert.deepEqual([h.published[0]!.queue, body(h.published[0]!).data.task_id], ['ml', B]);
+    const rest = h.published[1]!;
+    assert.equal(rest.queue, 'ml.dlq');
+    assert.equal(body(rest).pattern, 'prediction.task-bundle.v1');
+    assert.deepEqual(body(rest).data.tasks, [entries[0], entries[2]]);
+    assert.equal(rest.options.messageId, `bundle:${A}:2`);
+    assert.equal(headersOf(rest)['mp-death-reason'], 'delivery_limit', 'still says why it died');
+    assert.deepEqual(h.acked, [msg], 'the original goes only after the rest is back');
+  });
+
+  void it('keeps refused and invalid tasks in the bundle, and exits 1', async () => {
+    const msg = bundleOf([...entries, { task_id: 'nope', match_id: 4 }]);
+    const h = harness([msg], (taskId) => (taskId === B ? { reopened: false, previous_status: 'success' } : reopened));
+    assert.equal(await replay(h.ctx, BUNDLE_ID), 1);
+    assert.deepEqual(h.asked, [A, B, C], 'an entry without a valid task id is never reopened');
+    const rest = h.published.find((p) => p.queue === 'ml.dlq')!;
+    assert.deepEqual(body(rest).data.tasks, [{ task_id: B, match_id: 2 }, { task_id: 'nope', match_id: 4 }]);
+    assert.deepEqual(h.published.filter((p) => p.queue === 'ml').map((p) => body(p).data.task_id), [A, C]);
+    assert.match(h.err.join('\n'), /skipped 22222222.*already succeeded/);
+    assert.match(h.err.join('\n'), /not a valid task message/);
+    assert.deepEqual(h.acked, [msg]);
+  });
+
+  void it('leaves the bundle untouched when nothing in it could be replayed', async () => {
+    const msg = bundleOf(entries);
+    const h = harness([msg], { reopened: false, previous_status: 'started' });
+    assert.equal(await replay(h.ctx, null), 1);
+    assert.equal(h.published.length, 0);
+    assert.equal(h.acked.length, 0);
+  });
+
+  void it('acks nothing when a publish is not confirmed (the whole bundle stays to be replayed again)', async () => {
+    const h = harness([bundleOf(entries)], reopened);
+    h.failPublishes();
+    await assert.rejects(replay(h.ctx, BUNDLE_ID), /not confirmed/);
+    assert.equal(h.acked.length, 0);
   });
 });
 

@@ -1,8 +1,9 @@
-import type { TaskReplayReply } from '@app/contracts';
-import type { ConsumeMessage } from 'amqplib';
+import { Patterns, type TaskReplayReply } from '@app/contracts';
+import type { ConsumeMessage, Options } from 'amqplib';
 import type { Topology } from '../topology.js';
 import type { DeadLetterQueueAdapter, QueueSnapshot } from './dead-letter-queue.adapter.js';
-import { describeDeadLetter, matchesId, replayOptions, type DeadLetterSummary } from './dead-letter-message.js';
+import { bundlePartOf } from '../bundle-delivery.js';
+import { bodyId, bundleEntriesOf, describeDeadLetter, matchesId, replayOptions, type DeadLetterSummary } from './dead-letter-message.js';
 
 /** Where the tool writes: results to `out` (stdout), notes, refusals and errors to `err` (stderr). */
 export interface DlqOutput {
@@ -120,6 +121,7 @@ export async function replayCommand(ctx: DlqContext, options: ReplayOptions): Pr
 async function replayGroup(ctx: DlqContext, snapshot: QueueSnapshot, group: Group, options: ReplayOptions): Promise<boolean> {
   const { summary } = group;
   const first = group.messages[0]!;
+  if (summary.kind === 'bundle') return replayBundle(ctx, snapshot, group, options);
   const label = `${summary.id}${summary.task_id && summary.task_id !== summary.id ? ` (task ${summary.task_id})` : ''}`;
   if (summary.kind === 'invalid' && !options.force) {
     ctx.output.err(`skipped ${label}: not a task message (${summary.problem}); --force sends it back to its original queue as it is`);
@@ -142,6 +144,84 @@ async function replayGroup(ctx: DlqContext, snapshot: QueueSnapshot, group: Grou
   const copies = group.messages.length > 1 ? `, ${group.messages.length} copies removed` : '';
   ctx.output.out(`replayed ${label} → ${target}: ${notes.join('; ')}${copies}`);
   return true;
+}
+
+/**
+ * A dead-lettered bundle (ADR 0012) replays task by task, each task as the single message it stands for, through
+ * the same reopen → publish steps as a task message. The tasks named are all of them for the bundle's id (or
+ * `--all`), else the one whose task id was given. Whatever is not replayed (not named, refused, not a valid
+ * task) goes back to the dead-letter queue as a smaller bundle, confirmed, before the original is removed; a
+ * crash before that removal leaves the original whole, to be replayed again (a task published twice is absorbed
+ * by the task state). true when every named task was replayed.
+ */
+async function replayBundle(ctx: DlqContext, snapshot: QueueSnapshot, group: Group, options: ReplayOptions): Promise<boolean> {
+  const { summary } = group;
+  const first = group.messages[0]!;
+  const entries = bundleEntriesOf(first) ?? [];
+  const tasks = summary.tasks ?? [];
+  const wholeBundle = options.id === null || options.id === summary.id;
+  const now = (ctx.now ?? (() => new Date()))();
+  /** Indexes of the entries that stay in the dead-letter queue. */
+  const left: number[] = [];
+  let refused = 0;
+  for (const [i, entry] of entries.entries()) {
+    const task = tasks[i];
+    if (task === undefined || !(wholeBundle || task.task_id === options.id)) {
+      left.push(i);
+      continue;
+    }
+    const label = `${task.task_id ?? `task ${i + 1}`} (bundle ${summary.id})`;
+    if (task.problem !== null || task.task_id === null) {
+      ctx.output.err(`skipped ${label}: not a valid task message (${task.problem ?? 'no task id'}); it stays in the bundle`);
+    } else if (await replayBundledTask(ctx, entry, task.task_id, label, first, options, now)) {
+      continue;
+    }
+    left.push(i);
+    refused += 1;
+  }
+  if (left.length === entries.length) return false;
+  if (left.length > 0) {
+    const content = Buffer.from(JSON.stringify({ pattern: Patterns.predictTaskBundle, data: { tasks: left.map((i) => entries[i]) } }));
+    const firstLeft = tasks[left[0]!]?.task_id;
+    const id = firstLeft ? `bundle:${firstLeft}:${left.length}` : bodyId(content);
+    await ctx.broker.publishToQueue(ctx.queues.deadLetter, content, keptOptions(first, id));
+    ctx.output.out(`${left.length} task(s) of bundle ${summary.id} not replayed: back in ${snapshot.queue} as bundle ${id}`);
+  }
+  for (const message of group.messages) snapshot.ack(message);
+  return refused === 0;
+}
+
+/** One task of a bundle: reopened, then published alone to the work queue; false when refused. */
+async function replayBundledTask(
+  ctx: DlqContext,
+  entry: unknown,
+  taskId: string,
+  label: string,
+  bundle: ConsumeMessage,
+  options: ReplayOptions,
+  now: Date,
+): Promise<boolean> {
+  const reply = await ctx.results().reopen(taskId, options.reason);
+  const refusal = refusalOf(reply);
+  if (refusal && !options.force) {
+    ctx.output.err(`skipped ${label}: ${refusal}; it stays in the bundle`);
+    return false;
+  }
+  const part = bundlePartOf(entry);
+  const publish = replayOptions(bundle, taskId, now);
+  const headers: Record<string, unknown> = { ...(publish.headers as Record<string, unknown>), ...part.headers };
+  await ctx.broker.publishToQueue(ctx.queues.work, Buffer.from(JSON.stringify({ pattern: part.pattern, data: part.data })), { ...publish, headers });
+  ctx.output.out(`replayed ${label} → ${ctx.queues.work}: ${reopenNote(reply)}`);
+  return true;
+}
+
+/** The rest of a bundle, back in the dead-letter queue as it was: same properties and death headers, its own id. */
+function keptOptions(bundle: ConsumeMessage, messageId: string): Options.Publish {
+  const options: Options.Publish & Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(bundle.properties) as [string, unknown][]) {
+    if (k !== 'userId' && k !== 'expiration' && v !== undefined && v !== null) options[k] = v;
+  }
+  return { ...options, messageId, persistent: true };
 }
 
 /** Why a task should not be replayed without --force, or null when it should. */
@@ -223,7 +303,14 @@ function summaryLines(s: DeadLetterSummary): string[] {
   const lines = [fields.join('  ')];
   if (s.error !== null) lines.push(`    error: ${oneLine(s.error, 300)}`);
   if (s.problem !== null) lines.push(`    not a task message: ${oneLine(s.problem, 300)}`);
-  return lines;
+  return [...lines, ...bundledTaskLines(s, '    ')];
+}
+
+/** A bundle's tasks, one line each: what `replay <task_id>` takes, or why an entry cannot be replayed. */
+function bundledTaskLines(s: DeadLetterSummary, indent: string): string[] {
+  return (s.tasks ?? []).map(
+    (t, i) => `${indent}task ${i + 1}/${s.tasks!.length}: ${t.task_id ?? '-'}  match=${t.match_id ?? '-'}${t.problem ? `  not a valid task: ${oneLine(t.problem, 200)}` : ''}`,
+  );
 }
 
 interface Detail extends DeadLetterSummary {
@@ -267,6 +354,7 @@ function detailLines(message: ConsumeMessage): string[] {
     `body:             ${d.body_bytes} bytes${d.body_truncated ? `, first ${MAX_BODY_SHOWN} shown` : ''}${d.body_encoding === 'base64' ? ', binary (base64)' : ''}`,
     `properties:       ${JSON.stringify(d.properties, jsonSafe)}`,
     `headers:          ${JSON.stringify(d.headers, jsonSafe)}`,
+    ...(d.tasks ? [`tasks:            ${d.tasks.length} (replay one by its task id, or all by the bundle's id)`, ...bundledTaskLines(d, '  ')] : []),
     '',
   ];
   lines.push(d.body_encoding === 'utf8' ? prettyJson(d.body) : d.body);
