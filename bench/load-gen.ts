@@ -108,6 +108,7 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const firstFeature = Object.keys(spec.features)[0];
   const salt = Math.random();
+  let statusRequests = 0;
   const result = await closedLoop(spec.concurrency, spec.count, spec.maxMs, async (i, stopAt) => {
     const features = { ...spec.features };
     if (firstFeature) features[firstFeature] = salt + i / 1e6;
@@ -119,6 +120,7 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
     for (;;) {
       if (spec.waitMs === undefined) await new Promise((r) => setTimeout(r, spec.pollMs));
       const polled = await request(agent, statusUrl, 'GET');
+      statusRequests += 1;
       const status = polled.status === 200 ? (JSON.parse(polled.text) as { status: string }).status : `http ${polled.status}`;
       if (status === 'success' || status === 'failure' || polled.status !== 200 || performance.now() > stopAt + 30_000) {
         return { outcome: status, ok: status === 'success' };
@@ -126,7 +128,7 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
     }
   });
   agent.destroy();
-  return result;
+  return { ...result, statusRequests };
 }
 
 async function runHttp(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {

@@ -14,6 +14,8 @@ export interface LoadResult {
   cpuSeconds?: number;
   /** Every latency, sorted (ms), when the spec asked for them. */
   latenciesMs?: number[];
+  /** End-to-end loads: status requests made in all (polls, or long-polls), to divide by `done`. */
+  statusRequests?: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -44,7 +46,9 @@ export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
   let ok = 0;
   let elapsedMs = 0;
   let cpuSeconds = 0;
+  let statusRequests: number | undefined;
   for (const part of parts) {
+    if (part.statusRequests !== undefined) statusRequests = (statusRequests ?? 0) + part.statusRequests;
     if (!part.latenciesMs) throw new Error('mergeLoads needs the latencies of every part (keepLatencies)');
     latencies.push(...part.latenciesMs);
     for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
@@ -52,5 +56,5 @@ export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
     elapsedMs += part.elapsedMs;
     cpuSeconds += part.cpuSeconds ?? 0;
   }
-  return { ...summarize(latencies, statuses, ok, elapsedMs), cpuSeconds };
+  return { ...summarize(latencies, statuses, ok, elapsedMs), cpuSeconds, ...(statusRequests === undefined ? {} : { statusRequests }) };
 }

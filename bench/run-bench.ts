@@ -440,6 +440,11 @@ function cpuPerTask(spent: Record<string, number>, r: LoadResult): string {
   return `${parts.map(([name, s]) => `${name} ${fmt(perTask(s), 2)}`).join(' + ')} = ${fmt(total, 2)}`;
 }
 
+/** Status requests each completed task took (polls, or long-polls): longer tasks take more polls. */
+function statusRequestsPerTask(r: LoadResult): string {
+  return r.statusRequests === undefined ? '-' : fmt(r.statusRequests / Math.max(1, r.done), 2);
+}
+
 interface E2eSide {
   url: string;
   watch: AppProcess[];
@@ -625,7 +630,7 @@ async function main(): Promise<void> {
         checkOk(`suite end-to-end, ${mode.label}`, e);
         checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
         notes.push(
-          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}.`,
+          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, BullMQ peer ${statusRequestsPerTask(b)}.`,
         );
         rows.push(
           { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
