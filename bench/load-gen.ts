@@ -109,10 +109,13 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
   const firstFeature = Object.keys(spec.features)[0];
   const salt = Math.random();
   let statusRequests = 0;
+  const submitLatencies: number[] = [];
   const result = await closedLoop(spec.concurrency, spec.count, spec.maxMs, async (i, stopAt) => {
     const features = { ...spec.features };
     if (firstFeature) features[firstFeature] = salt + i / 1e6;
+    const submitAt = performance.now();
     const submitted = await request(agent, new URL('/predict/async/', base), 'POST', JSON.stringify({ match_id: 1 + i, features }));
+    submitLatencies.push(performance.now() - submitAt);
     if (submitted.status !== 202) return { outcome: `submit ${submitted.status}`, ok: false };
     const { status_url } = JSON.parse(submitted.text) as { status_url: string };
     const statusUrl = new URL(status_url, base);
@@ -128,7 +131,7 @@ async function runE2e(spec: Extract<LoadSpec, { kind: 'http-e2e' }>): Promise<Lo
     }
   });
   agent.destroy();
-  return { ...result, statusRequests };
+  return { ...result, statusRequests, submitLatenciesMs: submitLatencies.sort((a, b) => a - b) };
 }
 
 async function runHttp(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
@@ -179,8 +182,10 @@ async function main(): Promise<void> {
   const result = spec.kind === 'http' ? await runHttp(spec) : spec.kind === 'http-e2e' ? await runE2e(spec) : await runPublish(spec);
   const cpu = process.cpuUsage();
   // Latencies only when asked for: thousands of numbers on stdout otherwise.
-  const latenciesMs = spec.kind !== 'amqp-publish' && spec.keepLatencies ? result.latenciesMs : undefined;
-  process.stdout.write(`${JSON.stringify({ ...result, latenciesMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+  const keep = spec.kind !== 'amqp-publish' && spec.keepLatencies;
+  const latenciesMs = keep ? result.latenciesMs : undefined;
+  const submitLatenciesMs = keep ? result.submitLatenciesMs : undefined;
+  process.stdout.write(`${JSON.stringify({ ...result, latenciesMs, submitLatenciesMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,8 @@ export interface LoadResult {
   latenciesMs?: number[];
   /** End-to-end loads: status requests made in all (polls, or long-polls), to divide by `done`. */
   statusRequests?: number;
+  /** End-to-end loads: every submit's latency (submit → 202), sorted (ms), when the spec asked for latencies. */
+  submitLatenciesMs?: number[];
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -47,8 +49,10 @@ export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
   let elapsedMs = 0;
   let cpuSeconds = 0;
   let statusRequests: number | undefined;
+  let submits: number[] | undefined;
   for (const part of parts) {
     if (part.statusRequests !== undefined) statusRequests = (statusRequests ?? 0) + part.statusRequests;
+    if (part.submitLatenciesMs) (submits ??= []).push(...part.submitLatenciesMs);
     if (!part.latenciesMs) throw new Error('mergeLoads needs the latencies of every part (keepLatencies)');
     latencies.push(...part.latenciesMs);
     for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
@@ -56,5 +60,10 @@ export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
     elapsedMs += part.elapsedMs;
     cpuSeconds += part.cpuSeconds ?? 0;
   }
-  return { ...summarize(latencies, statuses, ok, elapsedMs), cpuSeconds, ...(statusRequests === undefined ? {} : { statusRequests }) };
+  return {
+    ...summarize(latencies, statuses, ok, elapsedMs),
+    cpuSeconds,
+    ...(statusRequests === undefined ? {} : { statusRequests }),
+    ...(submits === undefined ? {} : { submitLatenciesMs: submits.sort((a, b) => a - b) }),
+  };
 }

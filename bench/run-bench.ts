@@ -12,7 +12,7 @@ import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL,
 import { brokerCpuPerMessage, type QueueKind } from './broker-message-cost.js';
 import { CpuMeter, pidOf } from './cpu-meter.js';
 import type { LoadSpec } from './load-gen.js';
-import { mergeLoads, type LoadResult } from './load-result.js';
+import { mergeLoads, percentile, type LoadResult } from './load-result.js';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -445,6 +445,12 @@ function statusRequestsPerTask(r: LoadResult): string {
   return r.statusRequests === undefined ? '-' : fmt(r.statusRequests / Math.max(1, r.done), 2);
 }
 
+/** The submits' share of the end-to-end time: p50 / p99 of submit → 202. */
+function submitLatencyText(r: LoadResult): string {
+  const sorted = r.submitLatenciesMs;
+  return sorted && sorted.length > 0 ? `${fmt(percentile(sorted, 50), 1)} / ${fmt(percentile(sorted, 99), 1)}` : '-';
+}
+
 interface E2eSide {
   url: string;
   watch: AppProcess[];
@@ -630,7 +636,7 @@ async function main(): Promise<void> {
         checkOk(`suite end-to-end, ${mode.label}`, e);
         checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
         notes.push(
-          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, BullMQ peer ${statusRequestsPerTask(b)}.`,
+          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, BullMQ peer ${statusRequestsPerTask(b)}. Submit (→ 202) p50 / p99 (ms): suite ${submitLatencyText(e)}, BullMQ peer ${submitLatencyText(b)}.`,
         );
         rows.push(
           { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
