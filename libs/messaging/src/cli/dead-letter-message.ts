@@ -147,10 +147,7 @@ const DROPPED_PROPERTIES = new Set(['headers', 'messageId', 'deliveryMode', 'use
  * attempt 1, and when it was replayed. `messageId` is the task id when there is one, so it is the same task.
  */
 export function replayOptions(message: DeadLetterLike, taskId: string | null, now: Date): Options.Publish {
-  const options: Options.Publish & Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(message.properties) as [string, unknown][]) {
-    if (!DROPPED_PROPERTIES.has(k) && v !== undefined && v !== null) options[k] = v;
-  }
+  const options = publishableProperties(message, DROPPED_PROPERTIES);
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(message.properties.headers ?? {})) {
     if (k.startsWith('x-') || k.startsWith('mp-death-') || k === Headers.originalQueue) continue;
@@ -163,6 +160,26 @@ export function replayOptions(message: DeadLetterLike, taskId: string | null, no
     persistent: true,
     headers: { ...kept, [Headers.attempt]: 1, [REPLAYED_AT_HEADER]: now.toISOString() },
   };
+}
+
+/** Properties that would make the publish fail or the copy expire; the rest, death headers included, are kept. */
+const UNPUBLISHABLE_PROPERTIES = new Set(['userId', 'expiration']);
+
+/**
+ * Publish options for the rest of a bundle put back in the dead-letter queue: the original's properties and
+ * headers (so it still says why it died), persistent, under its own message id.
+ */
+export function restOfBundleOptions(message: DeadLetterLike, messageId: string): Options.Publish {
+  return { ...publishableProperties(message, UNPUBLISHABLE_PROPERTIES), messageId, persistent: true };
+}
+
+/** The message's properties that are set, minus `dropped`, as publish options. */
+function publishableProperties(message: DeadLetterLike, dropped: ReadonlySet<string>): Options.Publish & Record<string, unknown> {
+  const options: Options.Publish & Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(message.properties) as [string, unknown][]) {
+    if (!dropped.has(k) && v !== undefined && v !== null) options[k] = v;
+  }
+  return options;
 }
 
 /** Does `query` name this message: its id, its task id, or the id of a task in it (a bundle). */

@@ -1,9 +1,9 @@
 import { Patterns, type TaskReplayReply } from '@app/contracts';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import type { Topology } from '../topology.js';
 import type { DeadLetterQueueAdapter, QueueSnapshot } from './dead-letter-queue.adapter.js';
 import { bundlePartOf } from '../bundle-delivery.js';
-import { bodyId, bundleEntriesOf, describeDeadLetter, matchesId, replayOptions, type DeadLetterSummary } from './dead-letter-message.js';
+import { bodyId, bundleEntriesOf, describeDeadLetter, matchesId, replayOptions, restOfBundleOptions, type DeadLetterSummary } from './dead-letter-message.js';
 
 /** Where the tool writes: results to `out` (stdout), notes, refusals and errors to `err` (stderr). */
 export interface DlqOutput {
@@ -184,7 +184,7 @@ async function replayBundle(ctx: DlqContext, snapshot: QueueSnapshot, group: Gro
     const content = Buffer.from(JSON.stringify({ pattern: Patterns.predictTaskBundle, data: { tasks: left.map((i) => entries[i]) } }));
     const firstLeft = tasks[left[0]!]?.task_id;
     const id = firstLeft ? `bundle:${firstLeft}:${left.length}` : bodyId(content);
-    await ctx.broker.publishToQueue(ctx.queues.deadLetter, content, keptOptions(first, id));
+    await ctx.broker.publishToQueue(ctx.queues.deadLetter, content, restOfBundleOptions(first, id));
     ctx.output.out(`${left.length} task(s) of bundle ${summary.id} not replayed: back in ${snapshot.queue} as bundle ${id}`);
   }
   for (const message of group.messages) snapshot.ack(message);
@@ -213,15 +213,6 @@ async function replayBundledTask(
   await ctx.broker.publishToQueue(ctx.queues.work, Buffer.from(JSON.stringify({ pattern: part.pattern, data: part.data })), { ...publish, headers });
   ctx.output.out(`replayed ${label} → ${ctx.queues.work}: ${reopenNote(reply)}`);
   return true;
-}
-
-/** The rest of a bundle, back in the dead-letter queue as it was: same properties and death headers, its own id. */
-function keptOptions(bundle: ConsumeMessage, messageId: string): Options.Publish {
-  const options: Options.Publish & Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(bundle.properties) as [string, unknown][]) {
-    if (k !== 'userId' && k !== 'expiration' && v !== undefined && v !== null) options[k] = v;
-  }
-  return { ...options, messageId, persistent: true };
 }
 
 /** Why a task should not be replayed without --force, or null when it should. */
