@@ -11,6 +11,7 @@ import { buildTopology } from '@app/messaging';
 import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
 import { brokerCpuPerMessage, type QueueKind } from './broker-message-cost.js';
 import { CpuMeter, pidOf } from './cpu-meter.js';
+import { startDurableRedis, type DurableRedis } from './durable-redis.js';
 import type { LoadSpec } from './load-gen.js';
 import { mergeLoads, percentile, type LoadResult } from './load-result.js';
 
@@ -46,6 +47,11 @@ const config = {
   pollMs: envInt('BENCH_POLL_MS', 20),
   /** Row 6: messages per second through each scratch queue, paced (0 skips the row). */
   brokerMessageRate: envInt('BENCH_BROKER_MSG_RATE', 200),
+  /**
+   * Row 5, polling: also beside the BullMQ peer on a private Redis that fsyncs every write (needs `redis-server`
+   * on the PATH; 0 skips it).
+   */
+  e2eDurablePeer: envInt('BENCH_E2E_DURABLE_PEER', 1),
   /** Row 5's ways of waiting for the result: `poll` (every pollMs), `long` (?wait_ms=), or both. */
   e2eModes: (process.env.BENCH_E2E_MODES ?? 'poll,long').split(','),
   /** Upper bound of every load phase (ms). */
@@ -181,6 +187,13 @@ async function stopNode(child: ChildProcess | undefined): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Row 5's BullMQ peer: its worker, then its HTTP server, both on the Redis at `env.REDIS_URL`. */
+async function startPeer(env: { REDIS_URL: string; PEER_PREFIX: string; PEER_PORT: string }): Promise<{ worker: ChildProcess; server: ChildProcess }> {
+  const worker = await startNode('peers/bullmq-worker.js', env);
+  const server = await startNode('peers/bullmq-server.js', env);
+  return { worker, server };
 }
 
 // ---- broker helpers -----------------------------------------------------------------------------------
@@ -489,6 +502,7 @@ async function main(): Promise<void> {
   let rawServer: ChildProcess | undefined;
   let peerWorker: ChildProcess | undefined;
   let peerServer: ChildProcess | undefined;
+  let durableRedis: DurableRedis | undefined;
   const started = Date.now();
   try {
     log(`prefix ${prefix}; config ${JSON.stringify(config)}`);
@@ -611,40 +625,64 @@ async function main(): Promise<void> {
       predictor = new AppProcess('predictor', testPort(), common);
       await predictor.start();
       const peerPort = testPort();
-      const peerEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(peerPort) };
-      peerWorker = await startNode('peers/bullmq-worker.js', peerEnv);
-      peerServer = await startNode('peers/bullmq-server.js', peerEnv);
-      const peer = 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis';
+      ({ worker: peerWorker, server: peerServer } = await startPeer({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(peerPort) }));
       const servers = { RabbitMQ: pidOf('beam.smp'), Redis: pidOf('redis-server') };
+      const suiteSide: E2eSide = { url: gateway.baseUrl, watch: [results, gateway, predictor], pids: { 'api-gateway': gateway.pid, predictor: predictor.pid, results: results.pid, ...servers } };
       const modes = [
         { name: 'poll', label: `polled every ${config.pollMs} ms`, waitMs: undefined },
         { name: 'long', label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
       ].filter((m) => config.e2eModes.includes(m.name));
-      const peerUrl = `http://127.0.0.1:${peerPort}`;
-      for (const mode of modes) {
+      /** One mode against one peer: warm-ups, the alternating blocks, a tasks/s row, a latency row and a note. */
+      const e2eRow = async (mode: (typeof modes)[number], peer: { name: string; label: string; side: E2eSide }): Promise<void> => {
         const spec = (baseUrl: string, count: number): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs, keepLatencies: true });
-        const sides = {
-          suite: { url: gateway.baseUrl, watch: [results, gateway, predictor], pids: { 'api-gateway': gateway.pid, predictor: predictor.pid, results: results.pid, ...servers } },
-          peer: { url: peerUrl, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers } },
-        };
+        const sides = { suite: suiteSide, peer: peer.side };
         // Both sides first run unmeasured tasks: a cold process spends a large share of its CPU compiling.
-        log(`row 5: ${mode.label}: ${config.e2eWarmup} warm-up tasks each side, then ${config.e2eCount} measured in alternating blocks (suite, peer, peer, suite)`);
+        log(`row 5: ${mode.label}, ${peer.name}: ${config.e2eWarmup} warm-up tasks each side, then ${config.e2eCount} measured in alternating blocks (suite, peer, peer, suite)`);
         if (config.e2eWarmup > 0) for (const side of Object.values(sides)) await runLoad(spec(side.url, config.e2eWarmup));
         const measured = await e2eBlocks(sides, (url, count) => spec(url, count));
         const e = measured.suite.load;
         const b = measured.peer.load;
         checkOk(`suite end-to-end, ${mode.label}`, e);
-        checkOk(`BullMQ peer end-to-end, ${mode.label}`, b);
+        checkOk(`${peer.name} end-to-end, ${mode.label}`, b);
         notes.push(
-          `Row 5, ${mode.label}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; BullMQ peer ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, BullMQ peer ${statusRequestsPerTask(b)}. Submit (→ 202) p50 / p99 (ms): suite ${submitLatencyText(e)}, BullMQ peer ${submitLatencyText(b)}.`,
+          `Row 5, ${mode.label}, beside the ${peer.name}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; ${peer.name} ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, ${peer.name} ${statusRequestsPerTask(b)}. Submit (→ 202) p50 / p99 (ms): suite ${submitLatencyText(e)}, ${peer.name} ${submitLatencyText(b)}.`,
         );
+        const against = peer.name === 'BullMQ peer' ? '' : `, beside the ${peer.name}`;
         rows.push(
-          { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer, ratio: ratio(e.perSecond, b.perSecond) },
-          { what: `end-to-end async p50 / p99 (ms), ${mode.label}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
+          { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}${against}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer.label, ratio: ratio(e.perSecond, b.perSecond) },
+          { what: `end-to-end async p50 / p99 (ms), ${mode.label}${against}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer.label, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
         );
-      }
+      };
+      const bullmqPeer = {
+        name: 'BullMQ peer',
+        label: 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis',
+        side: { url: `http://127.0.0.1:${peerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers } },
+      };
+      for (const mode of modes) await e2eRow(mode, bullmqPeer);
       await stopNode(peerServer);
       await stopNode(peerWorker);
+
+      // The same peer on a Redis that fsyncs every write: what the suite's durable 202 is up against like for like.
+      const polling = modes.find((m) => m.name === 'poll');
+      if (polling && config.e2eDurablePeer > 0) {
+        durableRedis = await startDurableRedis(testPort()).catch((error: unknown) => {
+          notes.push(`Row 5 beside the durable peer skipped: ${error instanceof Error ? error.message : String(error)}.`);
+          return undefined;
+        });
+        if (durableRedis) {
+          const durablePeerPort = testPort();
+          ({ worker: peerWorker, server: peerServer } = await startPeer({ REDIS_URL: durableRedis.url, PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(durablePeerPort) }));
+          await e2eRow(polling, {
+            name: 'durable BullMQ peer',
+            label: 'the same BullMQ peer on a private Redis with appendonly yes, appendfsync always (every write fsynced before its reply, as the suite\'s quorum queues confirm)',
+            side: { url: `http://127.0.0.1:${durablePeerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, RabbitMQ: servers.RabbitMQ, Redis: durableRedis.pid } },
+          });
+          await stopNode(peerServer);
+          await stopNode(peerWorker);
+          await durableRedis.stop();
+          durableRedis = undefined;
+        }
+      }
       await predictor.stop();
     }
 
@@ -684,6 +722,7 @@ async function main(): Promise<void> {
   } finally {
     log('cleanup');
     await Promise.all([stopNode(rawServer), stopNode(rawWorker), stopNode(peerServer), stopNode(peerWorker)]);
+    await durableRedis?.stop();
     await Promise.all([gateway.stop(), predictor?.stop(), results.stop()]);
     await deleteTopology(topologyOptions).catch((e: unknown) => log(`deleteTopology: ${String(e)}`));
     await deleteQueues([rawQueue, scratchQueue, costDurableQueue, costTransientQueue]).catch((e: unknown) => log(`deleteQueues: ${String(e)}`));
