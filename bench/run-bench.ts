@@ -633,7 +633,7 @@ async function main(): Promise<void> {
         { name: 'long', label: 'long-polled (?wait_ms=10000)', waitMs: 10_000 },
       ].filter((m) => config.e2eModes.includes(m.name));
       /** One mode against one peer: warm-ups, the alternating blocks, a tasks/s row, a latency row and a note. */
-      const e2eRow = async (mode: (typeof modes)[number], peer: { name: string; label: string; side: E2eSide }): Promise<void> => {
+      const e2eRow = async (mode: (typeof modes)[number], peer: { name: string; label: string; rowSuffix: string; side: E2eSide }): Promise<void> => {
         const spec = (baseUrl: string, count: number): LoadSpec => ({ kind: 'http-e2e', baseUrl, features, concurrency: n, count, maxMs: config.phaseMaxMs, pollMs: config.pollMs, waitMs: mode.waitMs, keepLatencies: true });
         const sides = { suite: suiteSide, peer: peer.side };
         // Both sides first run unmeasured tasks: a cold process spends a large share of its CPU compiling.
@@ -647,15 +647,15 @@ async function main(): Promise<void> {
         notes.push(
           `Row 5, ${mode.label}, beside the ${peer.name}: CPU per completed task (ms) — suite ${cpuPerTask(measured.suite.cpu, e)}; ${peer.name} ${cpuPerTask(measured.peer.cpu, b)}. Status requests per task: suite ${statusRequestsPerTask(e)}, ${peer.name} ${statusRequestsPerTask(b)}. Submit (→ 202) p50 / p99 (ms): suite ${submitLatencyText(e)}, ${peer.name} ${submitLatencyText(b)}.`,
         );
-        const against = peer.name === 'BullMQ peer' ? '' : `, beside the ${peer.name}`;
         rows.push(
-          { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}${against}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer.label, ratio: ratio(e.perSecond, b.perSecond) },
-          { what: `end-to-end async p50 / p99 (ms), ${mode.label}${against}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer.label, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
+          { what: `end-to-end async tasks/s (submit → success ${mode.label}), concurrency ${n}${peer.rowSuffix}`, suite: fmt(e.perSecond), reference: fmt(b.perSecond), refLabel: peer.label, ratio: ratio(e.perSecond, b.perSecond) },
+          { what: `end-to-end async p50 / p99 (ms), ${mode.label}${peer.rowSuffix}`, suite: `${fmt(e.p50Ms, 1)} / ${fmt(e.p99Ms, 1)}`, reference: `${fmt(b.p50Ms, 1)} / ${fmt(b.p99Ms, 1)}`, refLabel: peer.label, ratio: `${ratio(e.p50Ms, b.p50Ms)} / ${ratio(e.p99Ms, b.p99Ms)}` },
         );
       };
       const bullmqPeer = {
         name: 'BullMQ peer',
         label: 'BullMQ peer: bare Fastify + BullMQ worker, same model, results in Redis',
+        rowSuffix: '',
         side: { url: `http://127.0.0.1:${peerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers } },
       };
       for (const mode of modes) await e2eRow(mode, bullmqPeer);
@@ -674,6 +674,7 @@ async function main(): Promise<void> {
           ({ worker: peerWorker, server: peerServer } = await startPeer({ REDIS_URL: durableRedis.url, PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(durablePeerPort) }));
           await e2eRow(polling, {
             name: 'durable BullMQ peer',
+            rowSuffix: ', beside the durable BullMQ peer',
             label: 'the same BullMQ peer on a private Redis with appendonly yes, appendfsync always (every write fsynced before its reply, as the suite\'s quorum queues confirm)',
             side: { url: `http://127.0.0.1:${durablePeerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, RabbitMQ: servers.RabbitMQ, Redis: durableRedis.pid } },
           });
