@@ -48,7 +48,7 @@ const config = {
   /** Row 6: messages per second through each scratch queue, paced (0 skips the row). */
   brokerMessageRate: envInt('BENCH_BROKER_MSG_RATE', 200),
   /**
-   * Row 5, polling: also beside the BullMQ peer on a private Redis that fsyncs every write (needs `redis-server`
+   * Row 5: each mode also beside the BullMQ peer on a private Redis that fsyncs every write (needs `redis-server`
    * on the PATH; 0 skips it).
    */
   e2eDurablePeer: envInt('BENCH_E2E_DURABLE_PEER', 1),
@@ -663,8 +663,7 @@ async function main(): Promise<void> {
       await stopNode(peerWorker);
 
       // The same peer on a Redis that fsyncs every write: what the suite's durable 202 is up against like for like.
-      const polling = modes.find((m) => m.name === 'poll');
-      if (polling && config.e2eDurablePeer > 0) {
+      if (modes.length > 0 && config.e2eDurablePeer > 0) {
         durableRedis = await startDurableRedis(testPort()).catch((error: unknown) => {
           notes.push(`Row 5 beside the durable peer skipped: ${error instanceof Error ? error.message : String(error)}.`);
           return undefined;
@@ -672,12 +671,13 @@ async function main(): Promise<void> {
         if (durableRedis) {
           const durablePeerPort = testPort();
           ({ worker: peerWorker, server: peerServer } = await startPeer({ REDIS_URL: durableRedis.url, PEER_PREFIX: `${prefix}peer.`, PEER_PORT: String(durablePeerPort) }));
-          await e2eRow(polling, {
+          const durablePeer = {
             name: 'durable BullMQ peer',
             rowSuffix: ', beside the durable BullMQ peer',
             label: 'the same BullMQ peer on a private Redis with appendonly yes, appendfsync always (every write fsynced before its reply, as the suite\'s quorum queues confirm)',
             side: { url: `http://127.0.0.1:${durablePeerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, RabbitMQ: servers.RabbitMQ, Redis: durableRedis.pid } },
-          });
+          };
+          for (const mode of modes) await e2eRow(mode, durablePeer);
           await stopNode(peerServer);
           await stopNode(peerWorker);
           await durableRedis.stop();
