@@ -45,13 +45,16 @@ function ready(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start within ${READY_TIMEOUT_MS} ms: ${output}`)), READY_TIMEOUT_MS);
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // Both streams stay drained for the server's life (a full pipe would block it) and feed the error message.
+    const take = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', take);
+    child.stderr?.on('data', take);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
