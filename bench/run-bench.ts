@@ -2,6 +2,7 @@
 // separate load-generator process over 127.0.0.1, and prints each figure beside a reference measured in the
 // same run. Sizes are overridable by env (see `config`). Cleans its queues and keys at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startChild, stopChild } from './bench-child.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -166,27 +167,9 @@ async function alternating(suite: Extract<LoadSpec, { kind: 'http' }>, reference
   return [mergeLoads(parts[0]), mergeLoads(parts[1])];
 }
 
-/** A bench-owned node process (the raw references) that prints `ready` once it serves. */
-async function startNode(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${here}${script}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      if (c.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));
-  });
-  return child;
-}
-
-async function stopNode(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+/** A bench-owned node script (the raw references, the BullMQ peer) that prints `ready` once it serves. */
+function startNode(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  return startChild(process.execPath, [`${here}${script}`], { env: { ...process.env, ...env }, readyText: 'ready' });
 }
 
 /** Row 5's BullMQ peer: its worker, then its HTTP server, both on the Redis at `env.REDIS_URL`. */
@@ -569,8 +552,8 @@ async function main(): Promise<void> {
     checkOk(`suite sync c${n}`, sN);
     checkOk('raw sync c1', r1);
     checkOk(`raw sync c${n}`, rN);
-    await stopNode(rawServer);
-    await stopNode(rawWorker);
+    await stopChild(rawServer);
+    await stopChild(rawWorker);
     const ref = 'raw: Fastify + amqplib RPC + bare model consumer';
     rows.push(
       { what: 'sync POST /predict/ p50, concurrency 1 (ms)', suite: fmt(s1.p50Ms, 2), reference: fmt(r1.p50Ms, 2), refLabel: ref, ratio: ratio(s1.p50Ms, r1.p50Ms) },
@@ -659,8 +642,8 @@ async function main(): Promise<void> {
         side: { url: `http://127.0.0.1:${peerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, ...servers } },
       };
       for (const mode of modes) await e2eRow(mode, bullmqPeer);
-      await stopNode(peerServer);
-      await stopNode(peerWorker);
+      await stopChild(peerServer);
+      await stopChild(peerWorker);
 
       // The same peer on a Redis that fsyncs every write: what the suite's durable 202 is up against like for like.
       if (modes.length > 0 && config.e2eDurablePeer > 0) {
@@ -678,8 +661,8 @@ async function main(): Promise<void> {
             side: { url: `http://127.0.0.1:${durablePeerPort}`, watch: [], pids: { 'peer server': peerServer.pid, 'peer worker': peerWorker.pid, RabbitMQ: servers.RabbitMQ, Redis: durableRedis.pid } },
           };
           for (const mode of modes) await e2eRow(mode, durablePeer);
-          await stopNode(peerServer);
-          await stopNode(peerWorker);
+          await stopChild(peerServer);
+          await stopChild(peerWorker);
           await durableRedis.stop();
           durableRedis = undefined;
         }
@@ -722,7 +705,7 @@ async function main(): Promise<void> {
     notes.push(`Total bench time ${fmt((Date.now() - started) / 1000, 0)} s; TF.js backend ${info.backend ?? 'unknown'}.`);
   } finally {
     log('cleanup');
-    await Promise.all([stopNode(rawServer), stopNode(rawWorker), stopNode(peerServer), stopNode(peerWorker)]);
+    await Promise.all([stopChild(rawServer), stopChild(rawWorker), stopChild(peerServer), stopChild(peerWorker)]);
     await durableRedis?.stop();
     await Promise.all([gateway.stop(), predictor?.stop(), results.stop()]);
     await deleteTopology(topologyOptions).catch((e: unknown) => log(`deleteTopology: ${String(e)}`));
