@@ -29,7 +29,8 @@ export async function startChild(
       });
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.once('error', (error) => settle(error));
-      child.once('exit', (code) => settle(new Error(`${command} ${args.join(' ')} exited ${code}: ${stdout}${stderr}`)));
+      // 'close', not 'exit': it comes after both streams have ended, so the message has all the child printed.
+      child.once('close', (code, signal) => settle(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stdout}${stderr}`)));
     });
   } catch (error) {
     await stopChild(child);
