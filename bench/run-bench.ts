@@ -2,7 +2,6 @@
 // separate load-generator process over 127.0.0.1, and prints each figure beside a reference measured in the
 // same run. Sizes are overridable by env (see `config`). Cleans its queues and keys at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { startChild, stopChild } from './bench-child.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { buildTopology } from '@app/messaging';
 import { AppProcess, deleteRedisKeys, deleteTopology, queueStats, TEST_AMQP_URL, testPort, uniquePrefix, waitFor } from '@app/testing';
+import { startChild, stopChild } from './bench-child.js';
 import { brokerCpuPerMessage, type QueueKind } from './broker-message-cost.js';
 import { CpuMeter, pidOf } from './cpu-meter.js';
 import { startDurableRedis, type DurableRedis } from './durable-redis.js';
@@ -167,9 +167,12 @@ async function alternating(suite: Extract<LoadSpec, { kind: 'http' }>, reference
   return [mergeLoads(parts[0]), mergeLoads(parts[1])];
 }
 
+/** How long a bench-owned node script may take to serve (the model loads first: about 2 s here). */
+const NODE_READY_TIMEOUT_MS = 60_000;
+
 /** A bench-owned node script (the raw references, the BullMQ peer) that prints `ready` once it serves. */
 function startNode(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  return startChild(process.execPath, [`${here}${script}`], { env: { ...process.env, ...env }, readyText: 'ready' });
+  return startChild(process.execPath, [`${here}${script}`], { env: { ...process.env, ...env }, readyText: 'ready', timeoutMs: NODE_READY_TIMEOUT_MS });
 }
 
 /** Row 5's BullMQ peer: its worker, then its HTTP server, both on the Redis at `env.REDIS_URL`. */
